@@ -1,0 +1,1 @@
+"""Pure text functions: one document in, text or a rejection reason out. No Spark, no pyarrow."""
