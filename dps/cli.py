@@ -1,0 +1,85 @@
+"""`dps run | validate | explain`: the command line. jobs/*.py only call `main`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dps import __version__
+from dps.config import ConfigError
+
+EXIT_USER_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dps", description="Korean LLM-pretraining data pipeline on Spark.")
+    parser.add_argument("--version", action="version", version=f"dps {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the job described by a YAML config")
+    run.add_argument("config", help="YAML config file")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
+                     help="override a config value (repeatable), e.g. --set output.path=out "
+                          "--set stages.gopher_quality.min_words=20")
+
+    validate = sub.add_parser("validate", help="check a config without starting Spark")
+    validate.add_argument("config")
+    validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
+
+    explain = sub.add_parser("explain", help="describe a stage's parameters, defaults and reasons")
+    explain.add_argument("stage", nargs="?", help="stage name (omit to list all stages)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ConfigError as exc:
+        print(f"dps: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("dps: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        message = _spark_user_error(exc)
+        if message is None:
+            raise
+        print(f"dps: error: {message}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def _dispatch(args) -> int:
+    from dps import registry
+    from dps.config import load_config
+
+    if args.command == "explain":
+        print(registry.explain(args.stage) if args.stage else registry.list_stages())
+        return 0
+    config = load_config(args.config, args.overrides)
+    from dps.pipeline import plan, run
+
+    job_plan = plan(config)
+    if args.command == "validate":
+        print(f"{args.config}: OK\n{job_plan.describe()}")
+        return 0
+    report = run(config)
+    print(report.table())
+    holds, _ = report.invariant()
+    return 0 if holds else 1
+
+
+def _spark_user_error(exc: Exception) -> str | None:
+    """Spark errors a user can fix (a missing path on HDFS/S3, a bad schema) as one line, without the Java stack."""
+    try:
+        from pyspark.errors import AnalysisException
+    except ImportError:  # pragma: no cover
+        return None
+    if isinstance(exc, AnalysisException):
+        first = str(exc).strip().splitlines()[0]
+        return first
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""The stage registry: config name -> text function (or frame step), and binding of config params.
+
+A stage's signature is its parameter schema: keyword-only parameters with defaults and simple annotations.
+Binding checks names, types and values on the driver, before Spark starts, so every mistake is one clear message.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from dps.config import ConfigError, StageSpec, nearest
+
+# Parameters the pipeline fills in; users never set them in the config.
+INJECTED = ("seed", "config")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A registered stage. kind: 'map' (str -> str), 'filter' (str -> reason | None) or 'frame' (DataFrame step)."""
+
+    name: str
+    kind: str
+    fn: Callable
+
+    @property
+    def params(self) -> dict[str, inspect.Parameter]:
+        sig = inspect.signature(self.fn)
+        return {n: p for n, p in sig.parameters.items() if p.kind is p.KEYWORD_ONLY and n not in INJECTED}
+
+    def doc(self) -> "StageDoc":
+        return StageDoc.parse(self.fn.__doc__ or "")
+
+
+@dataclass(frozen=True)
+class BoundStage:
+    """A stage with validated parameters, ready to apply. `apply(text)` returns str (map) or reason | None."""
+
+    stage: Stage
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.stage.name
+
+    @property
+    def kind(self) -> str:
+        return self.stage.kind
+
+    def apply(self, text: str):
+        return self.stage.fn(text, **self.params)
+
+
+def _stages() -> dict[str, Stage]:
+    from dps.text.emoticons import reduce_emoticons
+    from dps.text.gopher_quality import gopher_quality
+    from dps.text.gopher_repetition import gopher_repetition
+    from dps.text.hangul import hangul_ratio
+    from dps.text.normalize import normalize
+
+    entries = [
+        Stage("normalize", "map", normalize),
+        Stage("reduce_emoticons", "map", reduce_emoticons),
+        Stage("hangul_ratio", "filter", hangul_ratio),
+        Stage("gopher_quality", "filter", gopher_quality),
+        Stage("gopher_repetition", "filter", gopher_repetition),
+    ]
+    return {s.name: s for s in entries}
+
+
+STAGES: dict[str, Stage] = _stages()
+
+
+def get_stage(name: str, where: str = "stages") -> Stage:
+    if name not in STAGES:
+        raise ConfigError(f"{where}: unknown stage '{name}'{nearest(name, STAGES)}; "
+                          f"known stages: {', '.join(STAGES)}")
+    return STAGES[name]
+
+
+def bind(spec: StageSpec, seed: int, source: str = "config") -> BoundStage:
+    """Validate a stage's params against its signature; inject the job seed where the stage declares one."""
+    where = f"{source}: {spec.where}.{spec.name}"
+    stage = get_stage(spec.name, f"{source}: {spec.where}")
+    allowed = stage.params
+    params: dict[str, Any] = {}
+    for key, value in spec.params.items():
+        if key in INJECTED:
+            raise ConfigError(f"{where}.{key}: set by the pipeline (use the top-level '{key}' key)")
+        if key not in allowed:
+            raise ConfigError(f"{where}: unknown parameter '{key}'{nearest(key, allowed)}; "
+                              f"valid parameters: {', '.join(allowed) or '(none)'}")
+        params[key] = _coerce(value, allowed[key].annotation, f"{where}.{key}")
+    if "seed" in inspect.signature(stage.fn).parameters:
+        params["seed"] = seed
+    bound = BoundStage(stage, params)
+    if stage.kind in ("map", "filter"):
+        # A dry run on the driver turns bad values (an unknown mode, a negative ratio) into a config error now,
+        # not a failed task an hour into the job.
+        try:
+            bound.apply("검증용 문장입니다. Validation text 123.")
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+    return bound
+
+
+def _coerce(value: Any, annotation: Any, where: str) -> Any:
+    """Check a YAML value against a parameter annotation (int, float, bool, str, X | None, list[str], tuple)."""
+    ann = _resolve_annotation(annotation)
+    ok, result = _match(value, ann)
+    if not ok:
+        raise ConfigError(f"{where}: expected {_describe(ann)}, got {type(value).__name__} {value!r}")
+    return result
+
+
+def _resolve_annotation(annotation: Any) -> Any:
+    if isinstance(annotation, str):  # `from __future__ import annotations` leaves strings
+        return eval(annotation, {"list": list, "tuple": tuple, "dict": dict, "typing": typing, **vars(typing)})
+    return annotation
+
+
+def _match(value: Any, ann: Any) -> tuple[bool, Any]:
+    if ann is inspect.Parameter.empty or ann is Any:
+        return True, value
+    origin = typing.get_origin(ann)
+    if origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(ann):
+            ok, result = _match(value, option)
+            if ok:
+                return True, result
+        return False, None
+    if ann is type(None):
+        return value is None, None
+    if ann is bool:
+        return isinstance(value, bool), value
+    if ann is int:
+        return isinstance(value, int) and not isinstance(value, bool), value
+    if ann is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return ok, float(value) if ok else None
+    if ann is str:
+        return isinstance(value, str), value
+    if origin in (list, tuple):
+        if not isinstance(value, (list, tuple)):
+            return False, None
+        args = typing.get_args(ann)
+        item_ann = args[0] if args else Any
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            item_ann = args[0]
+        items = []
+        for v in value:
+            ok, r = _match(v, item_ann)
+            if not ok:
+                return False, None
+            items.append(r)
+        return True, (tuple(items) if origin is tuple else items)
+    return isinstance(value, ann) if isinstance(ann, type) else True, value
+
+
+def _describe(ann: Any) -> str:
+    origin = typing.get_origin(ann)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(a) for a in typing.get_args(ann))
+    if ann is type(None):
+        return "null (disables)"
+    if origin in (list, tuple):
+        args = typing.get_args(ann)
+        return f"a list of {_describe(args[0]) if args else 'values'}"
+    return {bool: "true/false", int: "an integer", float: "a number", str: "a string"}.get(ann, str(ann))
+
+
+@dataclass(frozen=True)
+class StageDoc:
+    """A stage docstring split into summary, body, `Parameters:` and `Reasons:` sections (for `dps explain`)."""
+
+    summary: str
+    body: str
+    params: dict[str, str]
+    reasons: dict[str, str]
+
+    @classmethod
+    def parse(cls, doc: str) -> "StageDoc":
+        doc = inspect.cleandoc(doc)
+        lines = doc.splitlines()
+        summary = lines[0].strip() if lines else ""
+        body, params, reasons = [], {}, {}
+        section, current = None, None
+        for line in lines[1:]:
+            stripped = line.strip()
+            if stripped in ("Parameters:", "Reasons:"):
+                section, current = stripped, None
+                continue
+            target = params if section == "Parameters:" else reasons if section == "Reasons:" else None
+            if target is None:
+                body.append(line)
+                continue
+            m = re.match(r"^\s{0,8}([A-Za-z_][A-Za-z0-9_]*):\s*(.*)$", line)
+            if m and (line.startswith("    ") or line.startswith("\t")) and not line.startswith("        "):
+                current = m.group(1)
+                target[current] = m.group(2).strip()
+            elif stripped and current:
+                target[current] = (target[current] + " " + stripped).strip()
+            elif not stripped:
+                current = None
+        return cls(summary, "\n".join(body).strip(), params, reasons)
+
+
+def explain(name: str) -> str:
+    """Human-readable description of a stage: summary, parameters with defaults, reasons."""
+    stage = get_stage(name, "explain")
+    doc = stage.doc()
+    out = [f"{stage.name}  ({stage.kind} stage)", "", doc.summary]
+    if doc.body:
+        out += ["", doc.body]
+    if stage.params:
+        out += ["", "Parameters (YAML keys):"]
+        for pname, p in stage.params.items():
+            ann = _describe(_resolve_annotation(p.annotation))
+            out.append(f"  {pname} = {p.default!r}    [{ann}]")
+            if pname in doc.params:
+                out.append(f"      {doc.params[pname]}")
+    if doc.reasons:
+        out += ["", "Rejection reasons (reported as " + f"'{stage.name}:<reason>'):"]
+        for reason, text in doc.reasons.items():
+            out.append(f"  {reason}: {text}")
+    return "\n".join(out)
+
+
+def list_stages() -> str:
+    rows = [f"  {s.name:<24} {s.kind:<7} {s.doc().summary}" for s in STAGES.values()]
+    return "Stages (dps explain STAGE for parameters):\n" + "\n".join(rows)
