@@ -53,15 +53,18 @@ def log(message: str) -> None:
     print(f"dps: {message}", file=sys.stderr, flush=True)
 
 
-def run(config: JobConfig, spark=None, *, echo: Callable[[str], None] = log) -> Report:
-    """Run the job; returns the report (also written as JSON into the output folder)."""
+def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Callable[[str], None] = log) -> Report:
+    """Run the job; returns the report (also written as JSON into the output folder).
+
+    `spark` and `job_plan` default to a session built from the config and the config's own stages.
+    """
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     from dps.spark.arrow import as_step
     from dps.spark.session import build_session
 
-    job_plan = plan(config)
+    job_plan = job_plan or plan(config)
     started = time.time()
     spark = spark or build_session(config)
     echo(f"Spark {spark.version} ready in {time.time() - started:.1f}s; plan:\n{job_plan.describe()}")

@@ -1,0 +1,216 @@
+"""End-to-end runs of the pipeline in Spark local mode on the bundled sample (and small inputs made here)."""
+
+import gzip
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+import zstandard
+
+from dps.config import load_config
+from dps.pipeline import REPORT_FILE, Plan, run
+from dps.registry import BoundStage, Stage
+
+pytestmark = pytest.mark.spark
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SAMPLE = os.path.join(ROOT, "sample", "corpus.jsonl")
+STAGES = ["normalize", "reduce_emoticons", "hangul_ratio", "gopher_quality", "gopher_repetition"]
+
+
+def quiet(_message):
+    pass
+
+
+def make_config(tmp_path, paths, *, name="job.yaml", extra_output="", stages=STAGES, fmt=None):
+    text = {
+        "input": {"paths": paths, "id_column": "id", **({"format": fmt} if fmt else {})},
+        "output": {"path": str(tmp_path / "out"), "rejected_path": str(tmp_path / "rejected"),
+                   "target_shard_mb": 0.04},
+        "seed": 11,
+        "stages": stages,
+    }
+    path = tmp_path / name
+    path.write_text(json.dumps(text, ensure_ascii=False), encoding="utf-8")  # JSON is YAML
+    return load_config(str(path))
+
+
+def digest(folder):
+    return {n: hashlib.sha256(open(os.path.join(folder, n), "rb").read()).hexdigest()
+            for n in sorted(os.listdir(folder))}
+
+
+@pytest.fixture(scope="module")
+def sample_run(spark, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("sample")
+    config = make_config(tmp, SAMPLE)
+    report = run(config, spark, echo=quiet)
+    return config, report
+
+
+def test_invariant_holds_and_nothing_is_lost(sample_run):
+    config, report = sample_run
+    holds, equation = report.invariant()
+    assert holds, equation
+    n_lines = sum(1 for line in open(SAMPLE, encoding="utf-8") if line.strip())
+    assert report.input_records == n_lines
+    kept = pq.read_table(config.output.path)
+    rejected = pq.read_table(config.output.rejected_path)
+    assert kept.num_rows + rejected.num_rows == n_lines
+    assert kept.num_rows == report.totals()["kept"] > 0
+    assert set(kept.column_names) == {"id", "source", "text"}  # all input columns, no dps marks
+    assert {"dps_status", "dps_reason", "dps_raw"} <= set(rejected.column_names)
+
+
+def test_malformed_records_are_quarantined_with_reasons(sample_run):
+    config, _ = sample_run
+    rejected = pq.read_table(config.output.rejected_path).to_pylist()
+    quarantined = sorted(r["dps_reason"] for r in rejected if r["dps_status"] == "quarantined")
+    assert quarantined == ["read:malformed_json", "read:malformed_json", "read:missing_text", "read:missing_text",
+                           "read:not_an_object", "read:text_not_string"]
+    raw = [r["dps_raw"] for r in rejected if r["dps_reason"] == "read:text_not_string"]
+    assert raw == ['{"id": "broken-2", "source": "blog", "text": 12345}']
+
+
+def test_every_rejection_names_a_stage_and_reason(sample_run):
+    config, report = sample_run
+    for status, reason, docs, _ in report.by_reason():
+        if status == "kept":
+            assert reason is None
+        else:
+            stage, _, why = reason.partition(":")
+            assert stage in STAGES + ["read"] and why, reason
+    reasons = {r for _, r, _, _ in report.by_reason()}
+    # The sample carries the noise each stage exists for.
+    assert {"hangul_ratio:hangul_ratio_low", "gopher_quality:too_few_words", "gopher_quality:hash_ratio_high",
+            "gopher_quality:bullet_lines_high", "gopher_repetition:dup_line_fraction_high"} <= reasons
+
+
+def test_text_stages_were_applied_to_kept_documents(sample_run):
+    config, _ = sample_run
+    texts = pq.read_table(config.output.path).column("text").to_pylist()
+    assert not any("ㅋㅋㅋ" in t or "ㅠㅠㅠ" in t for t in texts)
+    assert any("ㅋㅋ" in t for t in texts)
+
+
+def test_report_file_is_written_with_config_and_version(sample_run):
+    config, report = sample_run
+    with open(os.path.join(config.output.path, REPORT_FILE), encoding="utf-8") as fh:
+        doc = json.load(fh)
+    assert doc["invariant"]["holds"] is True
+    assert doc["input_records"] == report.input_records
+    assert doc["config"]["stages"] == [{s: {}} for s in STAGES]
+    assert doc["by_source"]["news"]["kept"] > 0
+    assert doc["dps_version"]
+
+
+def test_same_input_gives_byte_identical_output_whatever_the_partitioning(spark, tmp_path, sample_run):
+    config, _ = sample_run
+    expected = digest(config.output.path)
+    previous = spark.conf.get("spark.sql.files.maxPartitionBytes")
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "16384")  # many more input partitions
+    try:
+        run(make_config(tmp_path, SAMPLE), spark, echo=quiet)
+    finally:
+        spark.conf.set("spark.sql.files.maxPartitionBytes", previous)
+    got = digest(str(tmp_path / "out"))
+    shards = [n for n in expected if n.endswith(".parquet")]
+    assert len(shards) > 1
+    assert {n: got[n] for n in shards} == {n: expected[n] for n in shards} and set(got) == set(expected)
+    # The report differs only in the config's paths (another folder here).
+    first, second = (json.load(open(os.path.join(p, REPORT_FILE), encoding="utf-8"))
+                     for p in (config.output.path, str(tmp_path / "out")))
+    assert {k: v for k, v in first.items() if k != "config"} == {k: v for k, v in second.items() if k != "config"}
+
+
+def test_compressed_and_parquet_inputs_match_plain_jsonl(spark, tmp_path, sample_run):
+    config, report = sample_run
+    data = open(SAMPLE, "rb").read()
+    (tmp_path / "gz").mkdir()
+    (tmp_path / "gz" / "part.jsonl.gz").write_bytes(gzip.compress(data))
+    (tmp_path / "zst").mkdir()
+    half = len(data.splitlines()) // 2
+    lines = data.splitlines(keepends=True)
+    (tmp_path / "zst" / "a.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(b"".join(lines[:half])))
+    (tmp_path / "zst" / "b.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(b"".join(lines[half:])))
+    expected = pq.read_table(config.output.path).sort_by("id").to_pylist()
+    for name, paths in [("gz", str(tmp_path / "gz")), ("zst", str(tmp_path / "zst" / "*.jsonl.zst"))]:
+        sub = tmp_path / f"run_{name}"
+        sub.mkdir()
+        got = run(make_config(sub, paths), spark, echo=quiet)
+        assert got.totals() == report.totals(), name
+        assert pq.read_table(str(sub / "out")).sort_by("id").to_pylist() == expected, name
+    # Parquet input: the kept output of the first run goes through again and is kept whole.
+    sub = tmp_path / "run_parquet"
+    sub.mkdir()
+    again = run(make_config(sub, config.output.path), spark, echo=quiet)
+    assert again.totals()["kept"] == report.totals()["kept"]
+
+
+def test_rerun_replaces_output_cleanly(spark, tmp_path):
+    config = make_config(tmp_path, SAMPLE)
+    run(config, spark, echo=quiet)
+    first = sorted(os.listdir(config.output.path))
+    assert len([n for n in first if n.endswith(".parquet")]) > 1
+    config2 = load_config(str(tmp_path / "job.yaml"), ["output.target_shard_mb=100"])
+    run(config2, spark, echo=quiet)
+    assert sorted(os.listdir(config.output.path)) == ["_SUCCESS", REPORT_FILE, "part-00000.zstd.parquet"]
+    leftovers = [n for n in os.listdir(tmp_path) if ".dps-" in n]
+    assert leftovers == []
+
+
+def test_a_stage_raising_quarantines_only_that_record(spark, tmp_path):
+    def fragile(text: str) -> str:
+        if "재배포" in text:
+            raise ValueError("cannot handle this one")
+        return text
+
+    config = make_config(tmp_path, SAMPLE, stages=["normalize"])
+    job_plan = Plan(config, (BoundStage(Stage("fragile", "map", fragile)),))
+    report = run(config, spark, job_plan=job_plan, echo=quiet)
+    n_bad = sum(1 for line in open(SAMPLE, encoding="utf-8") if "재배포" in line)
+    assert n_bad > 0
+    counts = {r: d for _, r, d, _ in report.by_reason()}
+    assert counts["fragile:error:ValueError"] == n_bad
+    assert report.invariant()[0]
+
+
+def test_missing_text_column_is_one_clear_error(spark, tmp_path):
+    from dps.config import ConfigError
+
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"body": "본문만 있는 문서"}\n', encoding="utf-8")
+    config = make_config(tmp_path, str(path))
+    with pytest.raises(ConfigError, match="input.text_column: the input has no field 'text' \\(fields: body\\)"):
+        run(config, spark, echo=quiet)
+
+
+def dps_cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "dps.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_cli_config_errors_exit_2_with_one_line_and_no_java_stack(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"input: {{paths: {SAMPLE}}}\noutput: {{path: {tmp_path / 'o'}}}\n"
+                   "stages: [normalize, gopher_qualty]\n", encoding="utf-8")
+    for command in ("validate", "run"):
+        result = dps_cli(command, str(bad))
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip().splitlines() == [
+            f"dps: error: {bad}: stages[1]: unknown stage 'gopher_qualty' (did you mean 'gopher_quality'?); "
+            "known stages: " + ", ".join(__import__("dps.registry", fromlist=["STAGES"]).STAGES)]
+    missing = dps_cli("run", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 2 and "config file not found" in missing.stderr
+
+
+def test_cli_validate_and_explain():
+    ok = dps_cli("validate", "configs/sample.yaml")
+    assert ok.returncode == 0, ok.stderr
+    assert "OK" in ok.stdout and "one Arrow pass" in ok.stdout
+    explained = dps_cli("explain", "gopher_repetition")
+    assert explained.returncode == 0 and "max_dup_line_fraction" in explained.stdout

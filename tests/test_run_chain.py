@@ -1,0 +1,53 @@
+from dps.registry import BoundStage, Stage
+from dps.spark.arrow import chain_batches, run_chain
+
+
+def upper(text: str) -> str:
+    return text.upper()
+
+
+def reject_short(text: str, *, min_chars: int = 3):
+    return "too_short" if len(text) < min_chars else None
+
+
+def explode(text: str) -> str:
+    if "BOOM" in text:
+        raise RuntimeError("bad record")
+    return text
+
+
+CHAIN = [BoundStage(Stage("upper", "map", upper)), BoundStage(Stage("explode", "map", explode)),
+         BoundStage(Stage("short", "filter", reject_short), {"min_chars": 3})]
+
+
+def test_chain_maps_filters_and_quarantines_each_record_once():
+    texts = ["abcd", "ab", "xx boom", None, "done"]
+    statuses = ["kept", "kept", "kept", "quarantined", "kept"]
+    reasons = [None, None, None, "read:missing_text", None]
+    out_t, out_s, out_r = run_chain(texts, statuses, reasons, CHAIN)
+    assert out_t == ["ABCD", "AB", "XX BOOM", None, "DONE"]
+    assert out_s == ["kept", "filtered", "quarantined", "quarantined", "kept"]
+    assert out_r == [None, "short:too_short", "explode:error:RuntimeError", "read:missing_text", None]
+
+
+def test_filtered_rows_are_not_processed_again():
+    out_t, out_s, out_r = run_chain(["ab"], ["filtered"], ["earlier:reason"], CHAIN)
+    assert (out_t, out_s, out_r) == (["ab"], ["filtered"], ["earlier:reason"])
+
+
+def test_map_returning_non_string_is_quarantined():
+    bad = BoundStage(Stage("bad", "map", lambda text: None))
+    _, status, reason = run_chain(["x"], ["kept"], [None], [bad])
+    assert status == ["quarantined"] and reason == ["bad:error:returned_NoneType"]
+
+
+def test_chain_batches_keeps_schema_and_other_columns():
+    import pyarrow as pa
+
+    batch = pa.RecordBatch.from_pydict({
+        "id": ["a", "b"], "text": ["hello", "x"], "dps_status": ["kept", "kept"], "dps_reason": pa.array([None, None], type=pa.string()),
+        "dps_raw": pa.array([None, None], type=pa.string())})
+    out = list(chain_batches([batch], CHAIN, "text"))[0]
+    assert out.schema == batch.schema
+    assert out.to_pydict() == {"id": ["a", "b"], "text": ["HELLO", "X"], "dps_status": ["kept", "filtered"],
+                               "dps_reason": [None, "short:too_short"], "dps_raw": [None, None]}
