@@ -10,7 +10,7 @@ from typing import Callable
 from dps.config import ConfigError, JobConfig
 from dps.registry import BoundStage, bind
 from dps.report import Report, ReasonCount
-from dps.spark.io import RAW, REASON, STATUS, read_marked, shard_count, stage_shards
+from dps.spark.io import REASON, STATUS, read_marked, shard_count, stage_shards
 
 REPORT_FILE = "_dps_report.json"
 
@@ -71,13 +71,21 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
 
     marked, raw_input, columns = read_marked(spark, config.input)
     text_col = config.input.text_column
+    persisted = []
+
+    def persist(df):
+        # Frame stages read their input several times; persisting first runs the text stages once.
+        df = df.persist(StorageLevel.MEMORY_AND_DISK)
+        persisted.append(df)
+        return df
+
     for kind, stages in job_plan.groups():
         if kind == "text":
             marked = as_step(stages, text_col)(marked)
         else:
             for stage in stages:
-                marked = stage.stage.fn(marked, config=config, **stage.params)
-    marked = marked.persist(StorageLevel.MEMORY_AND_DISK)
+                marked = stage.stage.fn(persist(marked), config=config, **stage.params)
+    marked = persist(marked)
     try:
         echo("reading input and running the stages")
         source_col = config.input.source_column if config.input.source_column in columns else None
@@ -103,7 +111,8 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
         report.written["kept_shards"] = shards
         staged_rejected = None
         if config.output.rejected_path:
-            rejected = marked.where(F.col(STATUS) != "kept").select(*columns, STATUS, REASON, RAW)
+            # Everything the stages added (marks, dup_of, ...) goes with the rejected rows.
+            rejected = marked.where(F.col(STATUS) != "kept")
             rshards = shard_count(rejected_bytes, config.output.target_shard_mb)
             echo(f"writing {report.input_records - report.totals()['kept']:,} rejected documents to "
                  f"{config.output.rejected_path}")
@@ -119,6 +128,7 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
         if staged_rejected is not None:
             staged_rejected.commit({REPORT_FILE: report.to_json()})
     finally:
-        marked.unpersist()
+        for df in persisted:
+            df.unpersist()
     echo(f"done in {time.time() - started:.1f}s; report: {config.output.path}/{REPORT_FILE}")
     return report
