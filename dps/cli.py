@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"dps: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:  # `dps explain | head`
+        return 0
     except KeyboardInterrupt:
         print("dps: interrupted", file=sys.stderr)
         return 130

@@ -61,6 +61,7 @@ def _stages() -> dict[str, Stage]:
     from dps.text.gopher_repetition import gopher_repetition
     from dps.text.hangul import hangul_ratio
     from dps.text.normalize import normalize
+    from dps.text.pii import tag_pii
 
     entries = [
         Stage("normalize", "map", normalize),
@@ -68,6 +69,7 @@ def _stages() -> dict[str, Stage]:
         Stage("hangul_ratio", "filter", hangul_ratio),
         Stage("gopher_quality", "filter", gopher_quality),
         Stage("gopher_repetition", "filter", gopher_repetition),
+        Stage("tag_pii", "map", tag_pii),
     ]
     return {s.name: s for s in entries}
 
@@ -169,7 +171,8 @@ def _describe(ann: Any) -> str:
         return "null (disables)"
     if origin in (list, tuple):
         args = typing.get_args(ann)
-        return f"a list of {_describe(args[0]) if args else 'values'}"
+        item = {str: "strings", int: "integers", float: "numbers", bool: "booleans"}.get(args[0] if args else None)
+        return f"a list of {item or 'values'}"
     return {bool: "true/false", int: "an integer", float: "a number", str: "a string"}.get(ann, str(ann))
 
 
