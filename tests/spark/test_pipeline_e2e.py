@@ -19,7 +19,7 @@ pytestmark = pytest.mark.spark
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAMPLE = os.path.join(ROOT, "sample", "corpus.jsonl")
-STAGES = ["normalize", "reduce_emoticons", "hangul_ratio", "gopher_quality", "gopher_repetition"]
+STAGES = ["normalize", "reduce_emoticons", "hangul_ratio", "gopher_quality", "gopher_repetition", "tag_pii"]
 
 
 def quiet(_message):
@@ -95,6 +95,22 @@ def test_text_stages_were_applied_to_kept_documents(sample_run):
     texts = pq.read_table(config.output.path).column("text").to_pylist()
     assert not any("ㅋㅋㅋ" in t or "ㅠㅠㅠ" in t for t in texts)
     assert any("ㅋㅋ" in t for t in texts)
+
+
+def test_pii_is_tagged_with_surrogates_and_no_original_survives(sample_run):
+    import re
+
+    config, _ = sample_run
+    originals = {json.loads(line)["id"]: re.findall(r"010-\d{4}-\d{4}", json.loads(line)["text"])
+                 for line in open(SAMPLE, encoding="utf-8") if line.startswith('{"id"') and "010-" in line}
+    kept = {r["id"]: r["text"] for r in pq.read_table(config.output.path).to_pylist()}
+    checked = 0
+    for doc_id, phones in originals.items():
+        if doc_id in kept and phones:
+            checked += 1
+            assert "<|tel_start|>010-" in kept[doc_id]
+            assert not any(p in kept[doc_id] for p in phones)
+    assert checked >= 5
 
 
 def test_report_file_is_written_with_config_and_version(sample_run):
