@@ -1,0 +1,201 @@
+"""Gopher repetition rules (Rae et al. 2021, MassiveText, Table A1) on whitespace words (eojeol)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import compress
+
+from dps.text.words import split_lines, split_paragraphs
+
+__all__ = ["gopher_repetition", "gopher_repetition_metrics", "METRIC_NAMES"]
+
+_TOP_NS = (2, 3, 4)
+_DUP_NS = (5, 6, 7, 8, 9, 10)
+_TOP_KEYS = {n: f"top_{n}gram_char_fraction" for n in _TOP_NS}
+_DUP_KEYS = {n: f"dup_{n}gram_char_fraction" for n in _DUP_NS}
+_NGRAM_KEYS = (*_TOP_KEYS.values(), *_DUP_KEYS.values())
+METRIC_NAMES: tuple[str, ...] = (
+    "dup_line_fraction",
+    "dup_paragraph_fraction",
+    "dup_line_char_fraction",
+    "dup_paragraph_char_fraction",
+    *_NGRAM_KEYS,
+)
+
+
+def _duplicates(units: list[str]) -> tuple[float, float]:
+    """(fraction of units equal to an earlier unit, fraction of unit characters in those units)."""
+    if not units:
+        return 0.0, 0.0
+    counts = Counter(units)
+    dup_units = len(units) - len(counts)
+    if not dup_units:
+        return 0.0, 0.0
+    dup_chars = sum(len(unit) * (k - 1) for unit, k in counts.items() if k > 1)
+    return dup_units / len(units), dup_chars / sum(map(len, units))
+
+
+def _exceeds(value: float, limit: float | None) -> bool:
+    return limit is not None and value > limit
+
+
+def _covered(grams: list[tuple[str, ...]], counts: Counter, n: int, n_words: int) -> bytes:
+    """One byte per word, 1 if some occurrence of a repeated n-gram covers it (overlaps count once).
+
+    A start flag (one byte per n-gram) covers the n words from its position: OR-ing the flags
+    shifted by 0..n-1 bytes, done on one big integer, keeps the work in C even for 1 MB inputs.
+    """
+    starts = int.from_bytes(bytes(map((1).__lt__, map(counts.__getitem__, grams))), "little")
+    covered = 0
+    for shift in range(n):
+        covered |= starts << (8 * shift)
+    return covered.to_bytes(n_words, "little")
+
+
+def _word_ngram_metrics(words: list[str], limits: dict[str, float | None] | None) -> dict[str, float]:
+    """top_N (N=2..4) and dup_N (N=5..10) character fractions of a word list.
+
+    N-grams are tuples of words counted by Counter (C speed; mapping words to integer ids first
+    measured slower on ~1 KB documents). Sizes stop at the first N whose n-grams are all
+    distinct: then no longer n-gram can repeat either, and every later metric is 0.
+    With `limits` (filter mode) sizes also stop at the first failing rule, and once dup_N is at
+    or below every enabled threshold of the larger sizes: the words covered by repeated
+    (N+1)-grams are a subset of those covered by repeated N-grams, so dup_(N+1) <= dup_N.
+    """
+    m = dict.fromkeys(_NGRAM_KEYS, 0.0)
+    lengths = list(map(len, words))
+    total_chars = sum(lengths)
+    for n in _TOP_NS + _DUP_NS:
+        grams = list(zip(*(words[i:] for i in range(n))))
+        counts = Counter(grams)
+        if len(counts) == len(grams):
+            break
+        if n in _TOP_KEYS:
+            key = _TOP_KEYS[n]
+            gram, k = counts.most_common(1)[0]  # ties: the n-gram seen first
+            m[key] = sum(map(len, gram)) * k / total_chars
+        else:
+            key = _DUP_KEYS[n]
+            m[key] = sum(compress(lengths, _covered(grams, counts, n, len(words)))) / total_chars
+            if limits is not None and not any(_exceeds(m[key], limits[_DUP_KEYS[b]]) for b in _DUP_NS if b > n):
+                break
+        if limits is not None and _exceeds(m[key], limits[key]):
+            break
+    return m
+
+
+def _metrics(text: str, limits: dict[str, float | None] | None = None) -> dict[str, float]:
+    """The repetition metrics of `text`, keyed by METRIC_NAMES.
+
+    With `limits` (filter mode: metric -> threshold or None) work stops at the first metric above
+    its threshold; the metrics not computed are left at 0.0, and the filter reads them in order.
+    """
+    lines = split_lines(text)
+    line_fraction, line_char_fraction = _duplicates(lines)
+    paragraphs = split_paragraphs(text) if "\n" in text else lines
+    if paragraphs == lines:  # no blank line: the paragraphs are the lines
+        paragraph_fraction, paragraph_char_fraction = line_fraction, line_char_fraction
+    else:
+        paragraph_fraction, paragraph_char_fraction = _duplicates(paragraphs)
+    m = {
+        "dup_line_fraction": line_fraction,
+        "dup_paragraph_fraction": paragraph_fraction,
+        "dup_line_char_fraction": line_char_fraction,
+        "dup_paragraph_char_fraction": paragraph_char_fraction,
+    }
+    if limits is not None and any(_exceeds(value, limits[key]) for key, value in m.items()):
+        m.update(dict.fromkeys(_NGRAM_KEYS, 0.0))
+    else:
+        m.update(_word_ngram_metrics(text.split(), limits))
+    return m
+
+
+def gopher_repetition_metrics(text: str) -> dict[str, float]:
+    """All gopher_repetition metrics of `text` (for profiling), computed by the filter's own code.
+
+    Keys are METRIC_NAMES; a text without lines or words has 0.0 everywhere.
+    """
+    return _metrics(text)
+
+
+def gopher_repetition(
+    text: str,
+    *,
+    max_dup_line_fraction: float | None = 0.30,
+    max_dup_paragraph_fraction: float | None = 0.30,
+    max_dup_line_char_fraction: float | None = 0.20,
+    max_dup_paragraph_char_fraction: float | None = 0.20,
+    max_top_2gram_char_fraction: float | None = 0.20,
+    max_top_3gram_char_fraction: float | None = 0.18,
+    max_top_4gram_char_fraction: float | None = 0.16,
+    max_dup_5gram_char_fraction: float | None = 0.15,
+    max_dup_6gram_char_fraction: float | None = 0.14,
+    max_dup_7gram_char_fraction: float | None = 0.13,
+    max_dup_8gram_char_fraction: float | None = 0.12,
+    max_dup_9gram_char_fraction: float | None = 0.11,
+    max_dup_10gram_char_fraction: float | None = 0.10,
+) -> str | None:
+    """Reject documents that repeat lines, paragraphs or word n-grams too much (Gopher Table A1).
+
+    Lines are the non-blank lines, stripped; paragraphs are separated by blank lines, and are the
+    lines when a document has no blank line. A duplicate line/paragraph is one equal to an earlier
+    one: the fraction rules divide their number by the number of lines/paragraphs, the char
+    fraction rules divide their characters by the characters of all lines/paragraphs.
+
+    Words are whitespace-separated eojeol; n-gram characters are the characters of their words
+    (spaces excluded), divided by the characters of all words. top_N: the most frequent N-gram
+    (ties: the first seen), its characters times its count; 0 unless it occurs more than once.
+    dup_N: the words covered by any occurrence of an N-gram occurring more than once, the first
+    occurrence included, overlapping occurrences counted once. The paper's thresholds are kept
+    (measured on Korean news and reviews in docs/gopher_defaults.md).
+
+    Parameters:
+        max_dup_line_fraction: maximum fraction of lines that duplicate an earlier line; None disables.
+        max_dup_paragraph_fraction: maximum fraction of paragraphs that duplicate an earlier paragraph; None disables.
+        max_dup_line_char_fraction: maximum fraction of line characters in duplicate lines; None disables.
+        max_dup_paragraph_char_fraction: maximum fraction of paragraph characters in duplicate paragraphs; None disables.
+        max_top_2gram_char_fraction: maximum fraction of word characters covered by the most frequent word 2-gram; None disables.
+        max_top_3gram_char_fraction: same for the most frequent 3-gram; None disables.
+        max_top_4gram_char_fraction: same for the most frequent 4-gram; None disables.
+        max_dup_5gram_char_fraction: maximum fraction of word characters covered by repeated word 5-grams; None disables.
+        max_dup_6gram_char_fraction: same for repeated 6-grams; None disables.
+        max_dup_7gram_char_fraction: same for repeated 7-grams; None disables.
+        max_dup_8gram_char_fraction: same for repeated 8-grams; None disables.
+        max_dup_9gram_char_fraction: same for repeated 9-grams; None disables.
+        max_dup_10gram_char_fraction: same for repeated 10-grams; None disables.
+    Reasons:
+        dup_line_fraction_high: too many duplicate lines.
+        dup_paragraph_fraction_high: too many duplicate paragraphs.
+        dup_line_char_fraction_high: too many characters in duplicate lines.
+        dup_paragraph_char_fraction_high: too many characters in duplicate paragraphs.
+        top_2gram_char_fraction_high: the most frequent 2-gram covers too many characters.
+        top_3gram_char_fraction_high: the most frequent 3-gram covers too many characters.
+        top_4gram_char_fraction_high: the most frequent 4-gram covers too many characters.
+        dup_5gram_char_fraction_high: repeated 5-grams cover too many characters.
+        dup_6gram_char_fraction_high: repeated 6-grams cover too many characters.
+        dup_7gram_char_fraction_high: repeated 7-grams cover too many characters.
+        dup_8gram_char_fraction_high: repeated 8-grams cover too many characters.
+        dup_9gram_char_fraction_high: repeated 9-grams cover too many characters.
+        dup_10gram_char_fraction_high: repeated 10-grams cover too many characters.
+    """
+    thresholds = (
+        max_dup_line_fraction,
+        max_dup_paragraph_fraction,
+        max_dup_line_char_fraction,
+        max_dup_paragraph_char_fraction,
+        max_top_2gram_char_fraction,
+        max_top_3gram_char_fraction,
+        max_top_4gram_char_fraction,
+        max_dup_5gram_char_fraction,
+        max_dup_6gram_char_fraction,
+        max_dup_7gram_char_fraction,
+        max_dup_8gram_char_fraction,
+        max_dup_9gram_char_fraction,
+        max_dup_10gram_char_fraction,
+    )
+    limits = dict(zip(METRIC_NAMES, thresholds))
+    m = _metrics(text, limits)
+    for key in METRIC_NAMES:
+        if _exceeds(m[key], limits[key]):
+            return f"{key}_high"
+    return None
