@@ -7,8 +7,10 @@ Marked DataFrame = the input columns + `dps_status` (kept | filtered | duplicate
 from __future__ import annotations
 
 import glob
+import json
 import math
 import os
+import re
 import uuid
 
 from dps.config import ConfigError, InputConfig, is_remote
@@ -78,15 +80,24 @@ def _read_jsonl(spark, cfg: InputConfig):
     fields = [T.StructField(f.name, T.StringType(), True) if f.name == cfg.text_column else f for f in fields]
     schema = T.StructType(fields)
 
-    variant = F.expr("try_parse_json(value)")
+    # One JSON parse per line (from_json). The costlier variant parse runs only on the rare lines that need it:
+    # corrupt records (to tell malformed JSON from valid non-objects) and lines where the text key is followed by
+    # something other than a string (Spark would silently stringify a number or an object).
+    corrupt = "_dps_corrupt"
+    with_corrupt = T.StructType(fields + [T.StructField(corrupt, T.StringType(), True)])
+    parsed_row = F.from_json("value", with_corrupt, {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": corrupt})
+    key = re.escape(json.dumps(cfg.text_column))
     text_type = F.expr(f"schema_of_variant(variant_get(try_parse_json(value), '{_json_path(cfg.text_column)}'))")
-    first_char = F.substring(F.ltrim("value"), 1, 1)
-    reason = (F.when(variant.isNull(), F.lit("read:malformed_json"))
-              .when(first_char != "{", F.lit("read:not_an_object"))
-              .when(text_type.isNull() | (text_type == "VOID"), F.lit("read:missing_text"))
-              .when(text_type != "STRING", F.lit("read:text_not_string")))
-    parsed = lines.select(
-        F.from_json("value", schema, {"mode": "PERMISSIVE"}).alias("r"), reason.alias(REASON), "value")
+    is_valid_json = F.expr("try_parse_json(value) IS NOT NULL")
+    r = F.col("r")
+    reason = (F.when(r[corrupt].isNotNull() & (F.substring(F.ltrim("value"), 1, 1) == "{"),
+                     F.lit("read:malformed_json"))
+              .when(r[corrupt].isNotNull() & is_valid_json, F.lit("read:not_an_object"))
+              .when(r[corrupt].isNotNull(), F.lit("read:malformed_json"))
+              .when(r[cfg.text_column].isNull(), F.lit("read:missing_text"))
+              .when(F.col("value").rlike(key + r'\s*:\s*[^"\s]') & (text_type != "STRING"),
+                    F.lit("read:text_not_string")))
+    parsed = lines.select(parsed_row.alias("r"), "value").select("r", reason.alias(REASON), "value")
     marked = parsed.select(
         *[F.when(F.col(REASON).isNull(), F.col("r")[n]).alias(n) for n in names],
         F.when(F.col(REASON).isNull(), F.lit("kept")).otherwise(F.lit("quarantined")).alias(STATUS),

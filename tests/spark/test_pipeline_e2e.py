@@ -230,3 +230,29 @@ def test_cli_validate_and_explain():
     assert "OK" in ok.stdout and "one Arrow pass" in ok.stdout
     explained = dps_cli("explain", "gopher_repetition")
     assert explained.returncode == 0 and "max_dup_line_fraction" in explained.stdout
+
+
+def test_tricky_json_lines_are_classified_exactly(spark, tmp_path):
+    lines = [
+        '{"id": "a", "meta": {"text": 5}, "text": "중첩된 키는 문제가 되지 않는다"}',  # nested non-string "text": kept
+        '{"id": "b", "text": {"body": "객체"}}',
+        '{"id": "c", "text": 3.5}',
+        '{"id": "d", "text": "정상 문서", "extra": [1, 2]}',
+        '"a bare string"',
+        "null",
+        '{"id": "e", "text": "닫히지 않은',
+        "",
+        "   ",
+    ]
+    path = tmp_path / "tricky.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = make_config(tmp_path, str(path), stages=["normalize"])
+    report = run(config, spark, echo=quiet)
+    assert report.input_records == 7  # blank lines are not records
+    rejected = {r["dps_raw"]: r["dps_reason"] for r in pq.read_table(config.output.rejected_path).to_pylist()}
+    assert rejected == {lines[1]: "read:text_not_string", lines[2]: "read:text_not_string",
+                        lines[4]: "read:not_an_object", lines[5]: "read:not_an_object",
+                        lines[6]: "read:malformed_json"}
+    kept = pq.read_table(config.output.path).sort_by("id").to_pylist()
+    assert [r["id"] for r in kept] == ["a", "d"]
+    assert kept[1]["extra"] == [1, 2]
