@@ -59,13 +59,19 @@ def _stages() -> dict[str, Stage]:
     from dps.text.emoticons import reduce_emoticons
     from dps.text.gopher_quality import gopher_quality
     from dps.text.gopher_repetition import gopher_repetition
+    from dps.text.html import strip_html
+    from dps.text.news_boilerplate import clean_news_boilerplate
+    from dps.text.spam import spam_filter
     from dps.text.hangul import hangul_ratio
     from dps.text.normalize import normalize
     from dps.text.pii import tag_pii
 
     entries = [
+        Stage("strip_html", "map", strip_html),
         Stage("normalize", "map", normalize),
         Stage("reduce_emoticons", "map", reduce_emoticons),
+        Stage("clean_news_boilerplate", "map", clean_news_boilerplate),
+        Stage("spam_filter", "filter", spam_filter),
         Stage("hangul_ratio", "filter", hangul_ratio),
         Stage("gopher_quality", "filter", gopher_quality),
         Stage("gopher_repetition", "filter", gopher_repetition),
@@ -168,7 +174,7 @@ def _describe(ann: Any) -> str:
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_describe(a) for a in typing.get_args(ann))
     if ann is type(None):
-        return "null (disables)"
+        return "null"
     if origin in (list, tuple):
         args = typing.get_args(ann)
         item = {str: "strings", int: "integers", float: "numbers", bool: "booleans"}.get(args[0] if args else None)

@@ -220,6 +220,20 @@ def repeated_lines(rng: random.Random) -> str:
     return "\n".join(others + [line] * 8)
 
 
+SPAM_LINES = [
+    "신규 가입 즉시 꽁머니 지급! 안전 놀이터 메이저 사이트만 추천합니다",
+    "먹튀 검증 완료된 토토 사이트 가입 코드 입력하면 첫충 20% 매충 10%",
+    "무직자 대출 당일 대출 가능 신용 조회 없이 누구나 대출 상담 환영",
+    "소액결제 현금화 상품권 현금화 최고 시세 24시간 상담 가능합니다",
+    "실시간 배팅 스포츠 배팅 환전 보장 무제재 카지노 사이트 바로가기",
+    "지금 바로 카톡 문의 주세요 상담은 언제나 친절하게 도와드립니다",
+]
+
+
+def spam_page(rng: random.Random) -> str:
+    return "\n".join(rng.sample(SPAM_LINES, 5) + [fill(rng.choice(BLOG_LINES), rng)])
+
+
 def short_doc(rng: random.Random) -> str:
     return rng.choice(["좋아요", "ㅋㅋㅋㅋㅋ", "감사합니다!", "사진 잘 봤어요 ㅎㅎ", "구독 눌렀습니다"])
 
@@ -248,7 +262,8 @@ def generate(n_docs: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     kinds = [(news, "news", 0.42), (review_page, "reviews", 0.2), (blog, "blog", 0.1), (with_pii, "news", 0.08),
              (bullet_page, "web", 0.04), (hash_spam, "web", 0.03), (ellipsis_page, "web", 0.03),
-             (repeated_lines, "web", 0.03), (short_doc, "comments", 0.04), (foreign, "web", 0.03)]
+             (repeated_lines, "web", 0.03), (short_doc, "comments", 0.04), (foreign, "web", 0.03),
+             (spam_page, "web", 0.03)]
     fns, sources, weights = zip(*kinds)
     records, texts = [], []
     for i in range(n_docs):

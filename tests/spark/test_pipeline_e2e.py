@@ -19,7 +19,8 @@ pytestmark = pytest.mark.spark
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAMPLE = os.path.join(ROOT, "sample", "corpus.jsonl")
-STAGES = ["normalize", "reduce_emoticons", "hangul_ratio", "gopher_quality", "gopher_repetition", "tag_pii"]
+STAGES = ["strip_html", "normalize", "reduce_emoticons", "clean_news_boilerplate", "spam_filter", "hangul_ratio",
+          "gopher_quality", "gopher_repetition", "tag_pii"]
 
 
 def quiet(_message):
