@@ -17,8 +17,14 @@ fi
 # Reinstall only when pyproject.toml changed since the last install.
 stamp=".venv/.dps-installed-$(sha256sum pyproject.toml | cut -c1-16)-${DPS_EXTRAS:-none}"
 if [ ! -f "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${DPS_EXTRAS:+[$DPS_EXTRAS]}" >&2
+  echo "installing dps${DPS_EXTRAS:+[$DPS_EXTRAS]} and its pinned dependencies into .venv (log: .venv/install.log)" >&2
+  if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+         .venv/bin/python -m pip install --disable-pip-version-check -e ".${DPS_EXTRAS:+[$DPS_EXTRAS]}"; } \
+       > .venv/install.log 2>&1; then
+    tail -n 30 .venv/install.log >&2
+    echo "installation failed; full log: .venv/install.log" >&2
+    exit 1
+  fi
   rm -f .venv/.dps-installed-*
   touch "$stamp"
 fi
