@@ -18,8 +18,7 @@ fi
 stamp=".venv/.dps-installed-$(sha256sum pyproject.toml | cut -c1-16)-${DPS_EXTRAS:-none}"
 if [ ! -f "$stamp" ]; then
   echo "installing dps${DPS_EXTRAS:+[$DPS_EXTRAS]} and its pinned dependencies into .venv (log: .venv/install.log)" >&2
-  if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
-         .venv/bin/python -m pip install --disable-pip-version-check -e ".${DPS_EXTRAS:+[$DPS_EXTRAS]}"; } \
+  if ! .venv/bin/python -m pip install --disable-pip-version-check -e ".${DPS_EXTRAS:+[$DPS_EXTRAS]}" \
        > .venv/install.log 2>&1; then
     tail -n 30 .venv/install.log >&2
     echo "installation failed; full log: .venv/install.log" >&2
