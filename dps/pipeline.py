@@ -79,9 +79,15 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
         persisted.append(df)
         return df
 
+    edit_columns: list[tuple[str, str]] = []  # (column, map stage name): what each map stage changed
     for kind, stages in job_plan.groups():
         if kind == "text":
-            marked = as_step(stages, text_col)(marked)
+            names = []
+            for stage in stages:
+                if stage.kind == "map":
+                    names.append(f"_dps_edit_{len(edit_columns)}")
+                    edit_columns.append((names[-1], stage.name))
+            marked = as_step(stages, text_col, names)(marked)
         else:
             for stage in stages:
                 marked = stage.stage.fn(persist(marked), config=config, **stage.params)
@@ -94,11 +100,15 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
             F.count(F.lit(1)).alias("docs"),
             F.coalesce(F.sum(F.char_length(text_col)), F.lit(0)).alias("chars"),
             F.coalesce(F.sum(F.octet_length(text_col)), F.lit(0)).alias("bytes"),
+            *[F.count(c).alias(f"{c}_docs") for c, _ in edit_columns],
+            *[F.coalesce(F.sum(c), F.lit(0)).alias(f"{c}_chars") for c, _ in edit_columns],
         ).collect()
         input_records = raw_input.count()  # counted from the raw input, independently of the stages
         counts = [ReasonCount(r[STATUS], r[REASON], (str(r[source_col]) if source_col and r[source_col] is not None
                                                       else None), r["docs"], r["chars"]) for r in rows]
-        report = Report(input_records, counts, config.to_dict())
+        edits = [{"stage": name, "docs_changed": sum(r[f"{c}_docs"] for r in rows),
+                  "chars_removed": sum(r[f"{c}_chars"] for r in rows)} for c, name in edit_columns]
+        report = Report(input_records, counts, config.to_dict(), edits=edits)
         kept_bytes = sum(r["bytes"] for r in rows if r[STATUS] == "kept")
         rejected_bytes = sum(r["bytes"] for r in rows if r[STATUS] != "kept")
 
@@ -112,7 +122,7 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
         staged_rejected = None
         if config.output.rejected_path:
             # Everything the stages added (marks, dup_of, ...) goes with the rejected rows.
-            rejected = marked.where(F.col(STATUS) != "kept")
+            rejected = marked.where(F.col(STATUS) != "kept").drop(*[c for c, _ in edit_columns])
             rshards = shard_count(rejected_bytes, config.output.target_shard_mb)
             echo(f"writing {report.input_records - report.totals()['kept']:,} rejected documents to "
                  f"{config.output.rejected_path}")

@@ -28,6 +28,7 @@ class Report:
     rows: list[ReasonCount]
     config: dict
     written: dict = field(default_factory=dict)
+    edits: list[dict] = field(default_factory=list)  # per map stage: docs_changed, chars_removed
 
     def totals(self) -> dict[str, int]:
         totals = {s: 0 for s in STATUSES}
@@ -76,6 +77,7 @@ class Report:
             "written": self.written,
             "reasons": [{"status": s, "reason": r, "docs": d, "chars": c} for s, r, d, c in self.by_reason()],
             "by_source": self.by_source(),
+            "map_stage_edits": self.edits,
             "config": self.config,
         }
         return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
@@ -86,6 +88,10 @@ class Report:
         lines.append("-" * len(lines[0]))
         for status, reason, docs, chars in self.by_reason():
             lines.append(f"{status:<12} {reason or '':<50} {docs:>10,} {docs / n:>7.1%} {chars:>14,}")
+        if self.edits:
+            lines += ["", f"{'map stage':<24} {'docs changed':>14} {'chars removed':>15}"]
+            for e in self.edits:
+                lines.append(f"{e['stage']:<24} {e['docs_changed']:>14,} {e['chars_removed']:>15,}")
         sources = self.by_source()
         if len(sources) > 1 or (sources and "(none)" not in sources):
             lines += ["", f"{'source':<20} " + " ".join(f"{s:>12}" for s in STATUSES)]

@@ -257,3 +257,14 @@ def test_tricky_json_lines_are_classified_exactly(spark, tmp_path):
     kept = pq.read_table(config.output.path).sort_by("id").to_pylist()
     assert [r["id"] for r in kept] == ["a", "d"]
     assert kept[1]["extra"] == [1, 2]
+
+
+def test_report_counts_what_each_map_stage_changed(sample_run):
+    config, report = sample_run
+    edits = {e["stage"]: e for e in report.edits}
+    assert list(edits) == ["strip_html", "normalize", "reduce_emoticons", "clean_news_boilerplate", "tag_pii"]
+    assert edits["reduce_emoticons"]["docs_changed"] > 0 and edits["reduce_emoticons"]["chars_removed"] > 0
+    assert edits["clean_news_boilerplate"]["docs_changed"] > 0
+    assert edits["tag_pii"]["chars_removed"] < 0  # tags add characters
+    rejected = pq.read_table(config.output.rejected_path)
+    assert not any(c.startswith("_dps") for c in rejected.column_names)
