@@ -171,6 +171,8 @@ def apply_overrides(raw: dict, overrides: list[str], source: str) -> dict:
         dotted, text = item.split("=", 1)
         value = yaml.safe_load(text) if text != "" else ""
         keys = dotted.split(".")
+        if keys[:2] == ["spark", "settings"] and len(keys) > 2:  # Spark keys contain dots themselves
+            keys = ["spark", "settings", ".".join(keys[2:])]
         if keys[0] == "stages" and len(keys) >= 2:
             _override_stage(raw, keys[1], keys[2:], value, item)
             continue

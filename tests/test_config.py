@@ -109,6 +109,11 @@ def test_overrides_set_nested_keys_and_stage_params(tmp_path, corpus):
     assert cfg.input.id_column == "doc_id"
 
 
+def test_override_of_a_spark_setting_keeps_its_dotted_key(tmp_path, corpus):
+    cfg = load_config(write(tmp_path, minimal(corpus)), ["spark.settings.spark.sql.shuffle.partitions=16"])
+    assert cfg.spark.settings == {"spark.sql.shuffle.partitions": "16"}
+
+
 def test_override_of_unknown_stage_suggests(tmp_path, corpus):
     with pytest.raises(ConfigError, match="no stage 'normalise' in the config \\(did you mean 'normalize'\\?\\)"):
         load_config(write(tmp_path, minimal(corpus)), ["stages.normalise.form=NFC"])
