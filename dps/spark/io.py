@@ -72,6 +72,8 @@ def _read_jsonl(spark, cfg: InputConfig):
                   .option("mode", "DROPMALFORMED").json(list(cfg.paths)).schema)
     fields = [f for f in schema.fields if f.name != "_corrupt_record"]
     names = [f.name for f in fields]
+    if not names:
+        raise ConfigError(f"input.paths: no readable JSON record in {', '.join(cfg.paths)}")
     if cfg.text_column not in names:
         raise ConfigError(f"input.text_column: the input has no field '{cfg.text_column}' "
                           f"(fields: {', '.join(names) or 'none'})")

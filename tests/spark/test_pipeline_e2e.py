@@ -268,3 +268,13 @@ def test_report_counts_what_each_map_stage_changed(sample_run):
     assert edits["tag_pii"]["chars_removed"] < 0  # tags add characters
     rejected = pq.read_table(config.output.rejected_path)
     assert not any(c.startswith("_dps") for c in rejected.column_names)
+
+
+def test_input_without_any_record_is_one_clear_error(spark, tmp_path):
+    from dps.config import ConfigError
+
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text("\n\nnot json\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="input.paths: no readable JSON record in"):
+        run(make_config(tmp_path, str(folder)), spark, echo=quiet)
