@@ -137,6 +137,32 @@ def bench(label: str, config_path: str, data: list[str], cores: int, overrides: 
         shutil.rmtree(out, ignore_errors=True)
 
 
+def bench_python(config_path: str, data: list[str]) -> None:
+    """The same text stages without Spark: one process, one core, per stage and fused, CPU seconds."""
+    from dps.config import load_config
+    from dps.pipeline import plan
+    from dps.spark.arrow import run_chain
+
+    texts = []
+    for path in dict.fromkeys(data):
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                record = json.loads(line) if line.strip() else None
+                if isinstance(record, dict) and isinstance(record.get("text"), str):
+                    texts.append(record["text"])
+    mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    stages = [s for s in plan(load_config(config_path)).stages if s.kind in ("map", "filter")]
+    print(f"\n== pure Python, one core, {len(texts):,} docs, {mb:.1f} MB (every stage on every document)")
+    for stage in stages:
+        t = time.process_time()
+        for text in texts:
+            stage.apply(text)
+        print(f"  {stage.name:<24} {mb / (time.process_time() - t):8.1f} MB/s")
+    t = time.process_time()
+    run_chain(texts, ["kept"] * len(texts), [None] * len(texts), stages)
+    print(f"  {'fused chain':<24} {mb / (time.process_time() - t):8.1f} MB/s (filtered documents skip later stages)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", nargs="+", default=sorted(glob.glob(os.path.join(ROOT, "..", "shared", "data",
@@ -150,6 +176,7 @@ def main() -> None:
     data = [os.path.abspath(p) for p in args.data] * args.scale
     if not data:
         sys.exit("no input: pass --data FILE ... (default ../shared/data/*.jsonl)")
+    bench_python(args.config, data)
     bench("text chain, lexicon function words", args.config, data, args.cores, [], args.runs)
     if not args.skip_kiwi:
         bench("text chain, kiwipiepy function words", args.config, data, args.cores,
