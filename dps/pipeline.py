@@ -80,14 +80,18 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
         return df
 
     edit_columns: list[tuple[str, str]] = []  # (column, map stage name): what each map stage changed
+    stats_columns: dict[str, str] = {}  # edit column -> its counters column, for stages with a stats twin
     for kind, stages in job_plan.groups():
         if kind == "text":
-            names = []
+            names, stats_names = [], []
             for stage in stages:
                 if stage.kind == "map":
                     names.append(f"_dps_edit_{len(edit_columns)}")
                     edit_columns.append((names[-1], stage.name))
-            marked = as_step(stages, text_col, names)(marked)
+                    if stage.stage.stats_fn is not None:
+                        stats_names.append(f"_dps_stats_{len(edit_columns) - 1}")
+                        stats_columns[names[-1]] = stats_names[-1]
+            marked = as_step(stages, text_col, names, stats_names)(marked)
         else:
             for stage in stages:
                 marked = stage.stage.fn(persist(marked), config=config, **stage.params)
@@ -108,6 +112,11 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
                                                       else None), r["docs"], r["chars"]) for r in rows]
         edits = [{"stage": name, "docs_changed": sum(r[f"{c}_docs"] for r in rows),
                   "chars_removed": sum(r[f"{c}_chars"] for r in rows)} for c, name in edit_columns]
+        for edit, (c, _) in zip(edits, edit_columns):
+            if c in stats_columns:  # a few counter names: a tiny aggregate over the cached frame
+                counters = (marked.select(F.explode(stats_columns[c]).alias("counter", "n"))
+                            .groupBy("counter").agg(F.sum("n").alias("n")).collect())
+                edit["counters"] = {r["counter"]: r["n"] for r in sorted(counters, key=lambda r: r["counter"])}
         report = Report(input_records, counts, config.to_dict(), edits=edits)
         kept_bytes = sum(r["bytes"] for r in rows if r[STATUS] == "kept")
         rejected_bytes = sum(r["bytes"] for r in rows if r[STATUS] != "kept")
@@ -122,7 +131,8 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
         staged_rejected = None
         if config.output.rejected_path:
             # Everything the stages added (marks, dup_of, ...) goes with the rejected rows.
-            rejected = marked.where(F.col(STATUS) != "kept").drop(*[c for c, _ in edit_columns])
+            rejected = marked.where(F.col(STATUS) != "kept").drop(*[c for c, _ in edit_columns],
+                                                                   *stats_columns.values())
             rshards = shard_count(rejected_bytes, config.output.target_shard_mb)
             echo(f"writing {report.input_records - report.totals()['kept']:,} rejected documents to "
                  f"{config.output.rejected_path}")

@@ -26,6 +26,8 @@ class Stage:
     name: str
     kind: str
     fn: Callable
+    # Optional twin of a map stage returning (text, {counter: n}); the report sums the counters (e.g. per rule).
+    stats_fn: Callable | None = None
 
     @property
     def params(self) -> dict[str, inspect.Parameter]:
@@ -54,13 +56,16 @@ class BoundStage:
     def apply(self, text: str):
         return self.stage.fn(text, **self.params)
 
+    def apply_with_stats(self, text: str) -> tuple[str, dict[str, int]]:
+        return self.stage.stats_fn(text, **self.params)
+
 
 def _stages() -> dict[str, Stage]:
     from dps.text.emoticons import reduce_emoticons
     from dps.text.gopher_quality import gopher_quality
     from dps.text.gopher_repetition import gopher_repetition
     from dps.text.html import strip_html
-    from dps.text.news_boilerplate import clean_news_boilerplate
+    from dps.text.news_boilerplate import clean_news_boilerplate, clean_news_boilerplate_with_stats
     from dps.text.spam import spam_filter
     from dps.text.hangul import hangul_ratio
     from dps.text.normalize import normalize
@@ -70,7 +75,7 @@ def _stages() -> dict[str, Stage]:
         Stage("strip_html", "map", strip_html),
         Stage("normalize", "map", normalize),
         Stage("reduce_emoticons", "map", reduce_emoticons),
-        Stage("clean_news_boilerplate", "map", clean_news_boilerplate),
+        Stage("clean_news_boilerplate", "map", clean_news_boilerplate, clean_news_boilerplate_with_stats),
         Stage("spam_filter", "filter", spam_filter),
         Stage("hangul_ratio", "filter", hangul_ratio),
         Stage("gopher_quality", "filter", gopher_quality),

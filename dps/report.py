@@ -92,6 +92,8 @@ class Report:
             lines += ["", f"{'map stage':<24} {'docs changed':>14} {'chars removed':>15}"]
             for e in self.edits:
                 lines.append(f"{e['stage']:<24} {e['docs_changed']:>14,} {e['chars_removed']:>15,}")
+                for counter, n in e.get("counters", {}).items():
+                    lines.append(f"  {counter:<22} {n:>14,}")
         sources = self.by_source()
         if len(sources) > 1 or (sources and "(none)" not in sources):
             lines += ["", f"{'source':<20} " + " ".join(f"{s:>12}" for s in STATUSES)]

@@ -24,7 +24,7 @@ def test_chain_maps_filters_and_quarantines_each_record_once():
     texts = ["abcd", "ab", "xx boom", None, "done"]
     statuses = ["kept", "kept", "kept", "quarantined", "kept"]
     reasons = [None, None, None, "read:missing_text", None]
-    out_t, out_s, out_r, edits = run_chain(texts, statuses, reasons, CHAIN)
+    out_t, out_s, out_r, edits, _ = run_chain(texts, statuses, reasons, CHAIN)
     assert out_t == ["ABCD", "AB", "XX BOOM", None, "DONE"]
     # upper changed every processed row (0 characters removed); explode never changed one.
     assert edits == [[0, 0, 0, None, 0], [None] * 5]
@@ -33,20 +33,20 @@ def test_chain_maps_filters_and_quarantines_each_record_once():
 
 
 def test_filtered_rows_are_not_processed_again():
-    out_t, out_s, out_r, edits = run_chain(["ab"], ["filtered"], ["earlier:reason"], CHAIN)
+    out_t, out_s, out_r, edits, _ = run_chain(["ab"], ["filtered"], ["earlier:reason"], CHAIN)
     assert (out_t, out_s, out_r, edits) == (["ab"], ["filtered"], ["earlier:reason"], [[None], [None]])
 
 
 def test_edits_count_characters_removed_or_added():
     shorten = BoundStage(Stage("shorten", "map", lambda text: text[:2]))
     wrap = BoundStage(Stage("wrap", "map", lambda text: f"<{text}>"))
-    _, _, _, edits = run_chain(["abcdef", "ab"], ["kept", "kept"], [None, None], [shorten, wrap])
+    _, _, _, edits, _ = run_chain(["abcdef", "ab"], ["kept", "kept"], [None, None], [shorten, wrap])
     assert edits == [[4, None], [-2, -2]]
 
 
 def test_map_returning_non_string_is_quarantined():
     bad = BoundStage(Stage("bad", "map", lambda text: None))
-    _, status, reason, _ = run_chain(["x"], ["kept"], [None], [bad])
+    _, status, reason, _, _ = run_chain(["x"], ["kept"], [None], [bad])
     assert status == ["quarantined"] and reason == ["bad:error:returned_NoneType"]
 
 
@@ -63,3 +63,17 @@ def test_chain_batches_keeps_schema_and_other_columns():
     assert out.to_pydict() == {"id": ["a", "b"], "text": ["HELLO", "X"], "dps_status": ["kept", "filtered"],
                                "dps_reason": [None, "short:too_short"], "dps_raw": [None, None],
                                "e0": [0, 0], "e1": [None, None]}
+
+
+def test_stats_twin_counters_are_collected_per_row():
+    def drop_x(text: str) -> str:
+        return text.replace("x", "")
+
+    def drop_x_with_stats(text: str) -> tuple[str, dict[str, int]]:
+        return text.replace("x", ""), {"x": text.count("x"), "never": 0}
+
+    stage = BoundStage(Stage("drop_x", "map", drop_x, drop_x_with_stats))
+    texts, _, _, edits, stats = run_chain(["axxb", "ab"], ["kept", "kept"], [None, None], [stage])
+    assert texts == ["ab", "ab"]
+    assert edits == [[2, None]]
+    assert stats == [[[("x", 2)], None]]

@@ -265,6 +265,8 @@ def test_report_counts_what_each_map_stage_changed(sample_run):
     assert list(edits) == ["strip_html", "normalize", "reduce_emoticons", "clean_news_boilerplate", "tag_pii"]
     assert edits["reduce_emoticons"]["docs_changed"] > 0 and edits["reduce_emoticons"]["chars_removed"] > 0
     assert edits["clean_news_boilerplate"]["docs_changed"] > 0
+    counters = edits["clean_news_boilerplate"]["counters"]
+    assert {"byline", "copyright", "reporter_signature"} <= set(counters) and all(n > 0 for n in counters.values())
     assert edits["tag_pii"]["chars_removed"] < 0  # tags add characters
     rejected = pq.read_table(config.output.rejected_path)
     assert not any(c.startswith("_dps") for c in rejected.column_names)
