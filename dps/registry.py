@@ -61,6 +61,8 @@ class BoundStage:
 
 
 def _stages() -> dict[str, Stage]:
+    from dps.dedup.exact import exact_dedup
+    from dps.dedup.minhash import minhash_dedup
     from dps.text.emoticons import reduce_emoticons
     from dps.text.gopher_quality import gopher_quality
     from dps.text.gopher_repetition import gopher_repetition
@@ -80,6 +82,8 @@ def _stages() -> dict[str, Stage]:
         Stage("hangul_ratio", "filter", hangul_ratio),
         Stage("gopher_quality", "filter", gopher_quality),
         Stage("gopher_repetition", "filter", gopher_repetition),
+        Stage("exact_dedup", "frame", exact_dedup),
+        Stage("minhash_dedup", "frame", minhash_dedup),
         Stage("tag_pii", "map", tag_pii),
     ]
     return {s.name: s for s in entries}

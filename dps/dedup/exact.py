@@ -1,0 +1,61 @@
+"""exact_dedup: one document per normalized-text key survives; the rest are marked duplicates of it."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from dps.config import JobConfig
+from dps.dedup.frames import (GROUP, SID, check_columns, mark_groups, split_kept, stable_id, survivor_order,
+                              window_partitions, with_dup_of)
+from dps.dedup.signatures import exact_keys
+
+KEY = "_dps_exact_key"
+
+
+def exact_dedup(df, *, config: JobConfig, lowercase: bool = False, strip_punctuation: bool = False,
+                priority_column: str | None = None, priority_descending: bool = False):
+    """Mark documents whose normalized text is identical to another's as duplicates (reason exact_dedup).
+
+    Key: 128-bit BLAKE2b of the text after NFC, removal of invisible characters (controls, zero-width,
+    BOM), whitespace runs (newlines included) collapsed to one space and trimmed, then optionally lowercased
+    and with punctuation and symbols (emoji included) removed. One document per key survives: the one
+    with the lowest stable id (input.id_column as a string; without one, the hex MD5 of the text), or, with
+    priority_column, the lowest (or highest) priority first and the stable id to break ties. The others get
+    dps_status 'duplicate', dps_reason 'exact_dedup' and dup_of = the survivor's stable id. Only kept rows
+    take part; documents that normalize to nothing are left alone. Costs one Arrow pass over the kept rows
+    and one shuffle of them.
+
+    Parameters:
+        lowercase: compare texts case-insensitively.
+        strip_punctuation: ignore punctuation and symbols (Unicode P* and S*, emoji included).
+        priority_column: column deciding which copy survives (e.g. crawl date, source rank); None: stable id only.
+        priority_descending: keep the highest priority_column value instead of the lowest.
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    check_columns(df, config, "exact_dedup", priority_column)
+    text_col = config.input.text_column
+    kept, rest = split_kept(with_dup_of(df))
+    kept = kept.withColumn(SID, stable_id(config))
+    schema = T.StructType(kept.schema.fields + [T.StructField(KEY, T.BinaryType(), True)])
+    keyed = kept.mapInArrow(partial(_add_keys, text_col=text_col, lowercase=lowercase,
+                                    strip_punctuation=strip_punctuation), schema)
+    # Rows without a key are grouped by their own id (never marked), so they do not pile into one task.
+    keyed = keyed.withColumn(GROUP, F.coalesce(F.col(KEY), F.unhex(F.md5(F.col(SID)))))
+    order = survivor_order(rest, priority_column, priority_descending)  # rest has the frame's columns
+    partitions = window_partitions(kept, text_col)
+    marked = mark_groups(keyed, "exact_dedup", order, partitions, eligible=F.col(KEY).isNotNull())
+    return marked.select(*rest.columns).unionByName(rest)
+
+
+def _add_keys(batches, *, text_col: str, lowercase: bool, strip_punctuation: bool):
+    """mapInArrow body: the batch plus its exact keys."""
+    import pyarrow as pa
+
+    for batch in batches:
+        texts = batch.column(batch.schema.get_field_index(text_col)).to_pylist()
+        keys = exact_keys(texts, lowercase=lowercase, strip_punctuation=strip_punctuation)
+        yield pa.RecordBatch.from_arrays(list(batch.columns) + [pa.array(keys, type=pa.binary())],
+                                         names=batch.schema.names + [KEY])
+

@@ -1,0 +1,123 @@
+"""What exact_dedup and minhash_dedup share: stable ids, the survivor rule and marking duplicates.
+
+Survivor rule (the same on every run and for any partitioning): within a group of duplicates the row that
+sorts first by (priority column [ascending, or descending if asked; nulls last], stable id, a 64-bit hash
+of the whole row) is kept; every other row becomes `duplicate` with `dup_of` = the kept row's stable id.
+The row hash only separates rows that share a stable id; rows equal in every column are interchangeable.
+"""
+
+from __future__ import annotations
+
+from dps.config import ConfigError, JobConfig
+from dps.spark.io import REASON, STATUS
+
+DUP_OF = "dup_of"
+SID = "_dps_sid"  # the stable id, as a string
+GROUP = "_dps_group"
+
+
+def check_columns(df, config: JobConfig, stage: str, priority_column: str | None) -> None:
+    """Columns a dedup stage reads must exist; say which one is missing, and where it is configured."""
+    wanted = [("input.text_column", config.input.text_column), ("input.id_column", config.input.id_column),
+              (f"stages.{stage}.priority_column", priority_column)]
+    for where, name in wanted:
+        if name is not None and name not in df.columns:
+            raise ConfigError(f"{config.source}: {where}: the data has no column '{name}' "
+                              f"(columns: {', '.join(c for c in df.columns if not c.startswith('dps_'))})")
+
+
+def check(condition: bool, config: JobConfig, stage: str, message: str) -> None:
+    if not condition:
+        raise ConfigError(f"{config.source}: stages.{stage}: {message}")
+
+
+def stable_id(config: JobConfig):
+    """input.id_column as a string; without one (or where it is null), the hex MD5 of the text's UTF-8 bytes."""
+    from pyspark.sql import functions as F
+
+    derived = F.md5(F.col(config.input.text_column))
+    if config.input.id_column is None:
+        return derived
+    return F.coalesce(F.col(config.input.id_column).cast("string"), derived)
+
+
+def with_dup_of(df):
+    """The dup_of column, added (all null) if no earlier dedup stage added it."""
+    from pyspark.sql import functions as F
+
+    return df if DUP_OF in df.columns else df.withColumn(DUP_OF, F.lit(None).cast("string"))
+
+
+def split_kept(df):
+    """(rows that take part: status kept, every other row: passes through untouched)."""
+    from pyspark.sql import functions as F
+
+    kept = F.col(STATUS).eqNullSafe("kept")
+    return df.where(kept), df.where(~kept)
+
+
+def _row_hash(df):
+    """xxhash64 over every column Spark can hash (maps cannot be hashed; they never decide a tie here)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    def hashable(dtype) -> bool:
+        if isinstance(dtype, T.MapType):
+            return False
+        if isinstance(dtype, T.ArrayType):
+            return hashable(dtype.elementType)
+        if isinstance(dtype, T.StructType):
+            return all(hashable(f.dataType) for f in dtype.fields)
+        return True
+
+    return F.xxhash64(*[F.col(f.name) for f in df.schema.fields if hashable(f.dataType)])
+
+
+def survivor_order(df, priority_column: str | None, priority_descending: bool) -> list:
+    from pyspark.sql import functions as F
+
+    order = []
+    if priority_column is not None:
+        p = F.col(priority_column)
+        order.append(p.desc_nulls_last() if priority_descending else p.asc_nulls_last())
+    return order + [F.col(SID).asc(), _row_hash(df).asc()]
+
+
+# Text bytes per partition of the survivor window. The pipeline caches a frame stage's output, and Spark
+# neither coalesces nor splits the shuffle partitions of a cached plan: 200 would stay 200 tiny tasks on
+# small data, and partitions of ~120 MB (the input's) overflowed a 1 GB heap when sorted and cached.
+PARTITION_BYTES = 32 << 20
+
+
+def window_partitions(kept, text_col: str) -> int:
+    """Partitions for the survivor window: the kept text size / PARTITION_BYTES, at least the input's count.
+
+    Costs one small job (a sum over the pipeline's cached frame); only a number reaches the driver.
+    """
+    from pyspark.sql import functions as F
+
+    text_bytes = kept.agg(F.sum(F.octet_length(text_col))).first()[0] or 0
+    return max(kept.rdd.getNumPartitions(), -(-text_bytes // PARTITION_BYTES))
+
+
+def mark_groups(rows, reason: str, order: list, partitions: int, eligible=None):
+    """Keep the first row of each GROUP (by `order`); mark the others duplicate of it.
+
+    Rows are hash-partitioned by GROUP into `partitions` (see window_partitions). Rows where `eligible` is
+    false are never marked (they sit in a group of their own in practice).
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    w = Window.partitionBy(GROUP).orderBy(*order)
+    ranked = (rows.repartition(partitions, GROUP)
+              .withColumn("_dps_rank", F.row_number().over(w))
+              .withColumn("_dps_first", F.first(SID).over(w)))
+    duplicate = F.col("_dps_rank") > 1
+    if eligible is not None:
+        duplicate = duplicate & eligible
+    return (ranked
+            .withColumn(STATUS, F.when(duplicate, F.lit("duplicate")).otherwise(F.col(STATUS)))
+            .withColumn(REASON, F.when(duplicate, F.lit(reason)).otherwise(F.col(REASON)))
+            .withColumn(DUP_OF, F.when(duplicate, F.col("_dps_first")).otherwise(F.col(DUP_OF)))
+            .drop("_dps_rank", "_dps_first"))
