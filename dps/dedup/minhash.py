@@ -1,8 +1,8 @@
 """minhash_dedup: MinHash-LSH near-duplicate clustering, entirely in Spark, one survivor per cluster.
 
 Steps (nothing corpus-sized is collected to the driver; no single-machine union-find):
-1. One Arrow pass over (node, text) of the kept rows: vectorized numpy signatures -> one row per
-   (document, band) with a 64-bit band key. Documents without a shingle emit nothing.
+1. One Arrow pass over (node, text) of the kept rows: vectorized numpy signatures (dps.dedup.signatures)
+   -> one row per (document, band) with a 64-bit band key. Documents without a shingle emit nothing.
 2. Buckets = rows sharing (band, key). Each bucket links its members to ONE hub, its smallest node: a
    bucket of k documents makes k - 1 edges, never k (k - 1) / 2, and since the same members pick the same
    hub in every band, k identical documents cost k - 1 edges in all. (A hub chosen per band by a salted
@@ -64,7 +64,7 @@ def minhash_dedup(df, *, config: JobConfig, threshold: float = 0.8, num_perm: in
             error), 0.5 without.
         bands: LSH bands; set together with rows to override the optimised choice; None: optimised.
         rows: signature values per band; set together with bands; None: optimised.
-        shingle: 'char' (character n-grams, spaces included), 'word' (word n-grams) or 'morpheme' (Kiwi
+        shingle: 'char' (character n-grams, see ignore_spaces), 'word' (word n-grams) or 'morpheme' (Kiwi
             morpheme n-grams; Kiwi runs at about 0.2 MB/s per core).
         ngram: n-gram size in characters, words or morphemes.
         ignore_spaces: character n-grams skip spaces, so re-spaced copies (Korean spacing varies) still match.
