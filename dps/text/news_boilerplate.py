@@ -7,11 +7,11 @@ read and extend them; this module loads, expands and compiles them once per proc
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 from dataclasses import dataclass
 
-import yaml
+
+from dps.text.data_files import read_data_yaml
 
 _SHIPPED_FILE = "news_boilerplate.yaml"
 _PLACEHOLDER = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
@@ -47,14 +47,7 @@ def _gate(literals) -> re.Pattern | None:
 
 
 def _read_yaml(path: str | None) -> tuple[str, dict]:
-    if path is None:
-        source = f"dps/data/{_SHIPPED_FILE}"
-        text = (importlib.resources.files("dps") / "data" / _SHIPPED_FILE).read_text(encoding="utf-8")
-    else:
-        source = path
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    data = yaml.safe_load(text) or {}
+    source, data = read_data_yaml(_SHIPPED_FILE, path)
     if not isinstance(data, dict) or not set(data) <= {"definitions", "rules"}:
         raise ValueError(f"{source}: expected a mapping with keys 'definitions' and 'rules'")
     return source, data

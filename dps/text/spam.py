@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 from dataclasses import dataclass
 
-import yaml
+from dps.text.data_files import read_data_yaml
 
 _SHIPPED_FILE = "spam_lexicon.yaml"
 _CATEGORY_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -24,14 +23,7 @@ class _Lexicon:
 
 
 def _read_yaml(path: str | None) -> tuple[str, dict]:
-    if path is None:
-        source = f"dps/data/{_SHIPPED_FILE}"
-        text = (importlib.resources.files("dps") / "data" / _SHIPPED_FILE).read_text(encoding="utf-8")
-    else:
-        source = path
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    data = yaml.safe_load(text) or {}
+    source, data = read_data_yaml(_SHIPPED_FILE, path)
     if not isinstance(data, dict) or not isinstance(data.get("categories"), dict):
         raise ValueError(f"{source}: expected a mapping with a 'categories' mapping")
     return source, data
