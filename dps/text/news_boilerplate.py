@@ -10,7 +10,6 @@ import functools
 import re
 from dataclasses import dataclass
 
-
 from dps.text.data_files import read_data_yaml
 
 _SHIPPED_FILE = "news_boilerplate.yaml"
