@@ -191,6 +191,43 @@ def throughput(docs: list[str], repeat: int) -> None:
         print(f"  {name:<36} {size / 1e6 / best:8.1f} MB/s   ({best:.3f} s)")
 
 
+def near_duplicate_pairs(texts: list[str], threshold: float = 0.8) -> int:
+    """Pairs with Jaccard >= threshold, with minhash_dedup's default shingles: LSH candidates from shared band
+    keys (every pair inside a bucket of up to 50 documents, a star beyond), then the exact Jaccard of each."""
+    import numpy as np
+
+    from dps.dedup.signatures import band_keys, optimal_bands, pair_jaccard, shingle_hashes, signatures
+
+    sig, has = signatures(texts, num_perm=128)
+    bands, rows = optimal_bands(threshold, 128, 0.9)
+    keys = band_keys(sig, bands, rows)
+    candidates = set()
+    for b in range(bands):
+        buckets: dict[int, list[int]] = {}
+        for doc in np.flatnonzero(has):
+            buckets.setdefault(int(keys[doc, b]), []).append(int(doc))
+        for members in buckets.values():
+            if len(members) <= 50:
+                candidates.update((a, b) for i, a in enumerate(members) for b in members[i + 1:])
+            else:
+                candidates.update((members[0], m) for m in members[1:])
+    if not candidates:
+        return 0
+    left, right = map(np.array, zip(*sorted(candidates)))
+    hashes, offsets = shingle_hashes(texts)
+    return int((pair_jaccard(hashes, offsets, left, right) >= threshold).sum())
+
+
+def dedup_effect(docs: list[str]) -> None:
+    print("\n# effect on dedup: near-duplicate pairs (Jaccard >= 0.8, minhash_dedup's shingles; LSH candidates,")
+    print("#   then exact Jaccard), before and after strip_html + clean_news_boilerplate")
+    wrapped = [f"(서울=가나뉴스) 홍길동 기자 = {d}\n\n홍길동 기자 hong@example.co.kr\n<저작권자 ⓒ 가나뉴스, 무단 전재-재배포 금지>"
+               for d in docs]
+    for label, texts in (("documents as they are", docs), ("invented byline + sign-off + footer on each", wrapped)):
+        cleaned = [clean_news_boilerplate(strip_html(d)) for d in texts]
+        print(f"  {label:<45} before: {near_duplicate_pairs(texts)} pairs, after: {near_duplicate_pairs(cleaned)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="JSONL file with a 'text' field")
@@ -211,6 +248,7 @@ def main() -> None:
     report_injected(docs)
     report_spam(docs, args.examples, args.width)
     throughput(docs, args.repeat)
+    dedup_effect(docs)
 
 
 if __name__ == "__main__":
