@@ -60,9 +60,9 @@ class Report:
 
     def by_source(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
+        if all(r.source is None for r in self.rows):  # no source column: no per-source breakdown
+            return out
         for r in self.rows:
-            if r.source is None and all(x.source is None for x in self.rows):
-                continue
             src = out.setdefault(r.source if r.source is not None else "(none)", {s: 0 for s in STATUSES})
             src[r.status] = src.get(r.status, 0) + r.docs
         return dict(sorted(out.items()))
