@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from dps import __version__
@@ -18,6 +19,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the job described by a YAML config")
     run.add_argument("config", help="YAML config file")
+    run.add_argument("--run-id", help="nightly runs: the run's id (e.g. the crawl date); output goes to "
+                                      "<output.path>/run_id=<id>/ and, with index.path set, the run is deduplicated "
+                                      "against every earlier run in the index and added to it")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
                      help="override a config value (repeatable), e.g. --set output.path=out "
                           "--set stages.gopher_quality.min_words=20")
@@ -28,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="describe a stage's parameters, defaults and reasons")
     explain.add_argument("stage", nargs="?", help="stage name (omit to list all stages)")
+
+    index = sub.add_parser("index", help="inspect the dedup index of nightly runs")
+    index_sub = index.add_subparsers(dest="index_command", required=True)
+    stats = index_sub.add_parser("stats", help="documents and runs the index holds")
+    stats.add_argument("path", help="the index folder (index.path of the config)")
+    stats.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
 
 
@@ -58,7 +68,15 @@ def _dispatch(args) -> int:
     if args.command == "explain":
         print(registry.explain(args.stage) if args.stage else registry.list_stages())
         return 0
-    config = load_config(args.config, args.overrides)
+    if args.command == "index":
+        from dps.dedup.index import index_stats
+
+        print(index_stats(args.path, as_json=args.json))
+        return 0
+    overrides = list(args.overrides)
+    if getattr(args, "run_id", None) is not None:
+        overrides.append(f"run_id={json.dumps(args.run_id)}")  # quoted: a date stays a string
+    config = load_config(args.config, overrides)
     from dps.pipeline import plan, run
 
     job_plan = plan(config)

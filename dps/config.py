@@ -6,9 +6,11 @@ second, not a cluster slot.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import glob
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +56,11 @@ class SparkConfig:
 
 
 @dataclass(frozen=True)
+class IndexConfig:
+    path: str  # the persistent dedup index of nightly runs (Parquet + manifests)
+
+
+@dataclass(frozen=True)
 class JobConfig:
     source: str  # the config file, for messages
     input: InputConfig
@@ -61,6 +68,14 @@ class JobConfig:
     stages: tuple[StageSpec, ...]
     seed: int = 0
     spark: SparkConfig = field(default_factory=SparkConfig)
+    run_id: str | None = None  # nightly runs: output goes to <output.path>/run_id=<id>/
+    index: IndexConfig | None = None
+
+    def run_path(self, path: str | None) -> str | None:
+        """Where a run writes an output folder: `path` itself, or its run_id=<id> subfolder."""
+        if path is None or self.run_id is None:
+            return path
+        return f"{path.rstrip('/')}/run_id={self.run_id}"
 
     def to_dict(self) -> dict[str, Any]:
         """The effective config, as written into the report."""
@@ -81,6 +96,8 @@ class JobConfig:
                 "compression": self.output.compression,
             },
             "seed": self.seed,
+            "run_id": self.run_id,
+            "index": {"path": self.index.path} if self.index else None,
             "stages": [{s.name: dict(s.params)} for s in self.stages],
             "spark": {
                 "master": self.spark.master,
@@ -91,7 +108,10 @@ class JobConfig:
         }
 
 
-_TOP_KEYS = ("input", "output", "seed", "stages", "spark")
+_TOP_KEYS = ("input", "output", "seed", "run_id", "index", "stages", "spark")
+_INDEX_KEYS = ("path",)
+# Run ids become folder names (run_id=<id>) and sort the index's history: keep them plain.
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _INPUT_KEYS = ("paths", "format", "text_column", "id_column", "source_column", "schema", "schema_sampling_ratio")
 _OUTPUT_KEYS = ("path", "rejected_path", "target_shard_mb", "compression")
 _SPARK_KEYS = ("master", "app_name", "driver_memory", "settings")
@@ -292,6 +312,26 @@ def parse_config(raw: dict, source: str, *, check_paths: bool = True) -> JobConf
         else:
             raise r.fail(where, "expected a stage name or a one-key mapping `name: {params}`")
 
+    run_id = raw.get("run_id")
+    if isinstance(run_id, (datetime.date, int)) and not isinstance(run_id, bool):
+        run_id = str(run_id)  # YAML reads `run_id: 2026-11-23` as a date and 20261123 as a number
+    run_id = r.string(run_id, "run_id", optional=True)
+    if run_id is not None and not _RUN_ID.fullmatch(run_id):
+        raise r.fail("run_id", f"'{run_id}' is not a valid run id: use letters, digits, '.', '_' and '-' "
+                               f"(e.g. a date, 2026-11-23)")
+    index_cfg = None
+    if raw.get("index") is not None:
+        ix = r.mapping(raw["index"], "index", _INDEX_KEYS)
+        ix_path = r.string(ix.get("path"), "index.path")
+        ix_path = ix_path if is_remote(ix_path) else os.path.abspath(_local(ix_path))
+        for key, other in (("output.path", out_path), ("output.rejected_path", rejected)):
+            if other is not None and (ix_path.rstrip("/") + "/").startswith(other.rstrip("/") + "/"):
+                raise r.fail("index.path", f"must not lie inside {key} ({other})")
+        if run_id is None:
+            raise r.fail("index.path", "an index needs a run id for each run: pass --run-id ID (e.g. the crawl "
+                                       "date) or set run_id in the config")
+        index_cfg = IndexConfig(ix_path)
+
     sp = r.mapping(raw.get("spark") or {}, "spark", _SPARK_KEYS)
     settings = sp.get("settings") or {}
     if not isinstance(settings, dict):
@@ -306,7 +346,7 @@ def parse_config(raw: dict, source: str, *, check_paths: bool = True) -> JobConf
         settings={str(k): _spark_value(v) for k, v in settings.items()},
     )
     return JobConfig(source=source, input=input_cfg, output=output_cfg, stages=tuple(stages), seed=int(seed),
-                     spark=spark_cfg)
+                     spark=spark_cfg, run_id=run_id, index=index_cfg)
 
 
 

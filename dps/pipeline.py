@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -10,7 +11,8 @@ from typing import Callable
 from dps.config import ConfigError, JobConfig
 from dps.registry import BoundStage, bind
 from dps.report import Report, ReasonCount
-from dps.spark.io import REASON, STATUS, read_marked, shard_count, stage_shards
+from dps.dedup.index import IX_TEXT, index_rows, open_index
+from dps.spark.io import REASON, STATUS, HadoopFS, read_marked, shard_count, stage_shards, write_shards
 
 REPORT_FILE = "_dps_report.json"
 
@@ -42,11 +44,36 @@ class Plan:
         return "\n".join(lines)
 
 
+    def index_settings(self) -> dict:
+        from dps.dedup.index import index_settings
+
+        return index_settings(self.config, self.stages)
+
+    def text_changes_after_dedup(self) -> bool:
+        """True when a map stage follows the dedup stages: the index must then keep the text dedup saw."""
+        dedup = [i for i, s in enumerate(self.stages) if s.name in DEDUP_STAGES]
+        return bool(dedup) and any(s.kind == "map" for s in self.stages[dedup[0] + 1:])
+
+
+DEDUP_STAGES = ("exact_dedup", "minhash_dedup")
+
+
 def plan(config: JobConfig) -> Plan:
     """Bind every stage on the driver: all config errors surface here, before Spark starts."""
     if not config.stages:
         raise ConfigError(f"{config.source}: stages: empty; name at least one stage")
-    return Plan(config, tuple(bind(spec, config.seed, config.source) for spec in config.stages))
+    job_plan = Plan(config, tuple(bind(spec, config.seed, config.source) for spec in config.stages))
+    job_plan.index_settings()  # checks minhash_dedup's parameters now, not after Spark starts
+    if config.index is not None:
+        dedup = [i for i, s in enumerate(job_plan.stages) if s.name in DEDUP_STAGES]
+        if not dedup:
+            raise ConfigError(f"{config.source}: index.path: the index holds what exact_dedup and minhash_dedup "
+                              f"compare; add at least one of them to stages")
+        between = [s.name for s in job_plan.stages[dedup[0]:dedup[-1]] if s.kind == "map"]
+        if between:
+            raise ConfigError(f"{config.source}: stages: with an index, the dedup stages must see the same text; "
+                              f"move {', '.join(between)} before or after them")
+    return job_plan
 
 
 def log(message: str) -> None:
@@ -71,6 +98,12 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
 
     marked, raw_input, columns = read_marked(spark, config.input)
     text_col = config.input.text_column
+    out_path, rejected_path = config.run_path(config.output.path), config.run_path(config.output.rejected_path)
+    index = None
+    if config.index is not None:
+        index = open_index(HadoopFS(spark, config.index.path), config, job_plan.index_settings())
+        echo(index.describe())
+    keep_dedup_text = index is not None and job_plan.text_changes_after_dedup()
     persisted = []
 
     def persist(df):
@@ -94,7 +127,10 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
             marked = as_step(stages, text_col, names, stats_names)(marked)
         else:
             for stage in stages:
-                marked = stage.stage.fn(persist(marked), config=config, **stage.params)
+                if keep_dedup_text and IX_TEXT not in marked.columns:
+                    marked = marked.withColumn(IX_TEXT, F.col(text_col))
+                extra = {"index": index} if index is not None and stage.name in DEDUP_STAGES else {}
+                marked = stage.stage.fn(persist(marked), config=config, **extra, **stage.params)
     marked = persist(marked)
     try:
         echo("reading input and running the stages")
@@ -118,13 +154,17 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
                             .groupBy("counter").agg(F.sum("n").alias("n")).collect())
                 edit["counters"] = {r["counter"]: r["n"] for r in sorted(counters, key=lambda r: r["counter"])}
         report = Report(input_records, counts, config.to_dict(), edits=edits)
+        if index is not None:
+            report.index = {"path": index.store.path, "run_id": index.run_id,
+                            "runs_seen": [r.run_id for r in index.runs],
+                            "docs_seen": sum(r.docs for r in index.runs)}
         kept_bytes = sum(r["bytes"] for r in rows if r[STATUS] == "kept")
         rejected_bytes = sum(r["bytes"] for r in rows if r[STATUS] != "kept")
 
         shards = shard_count(kept_bytes, config.output.target_shard_mb)
-        echo(f"writing {report.totals()['kept']:,} kept documents as {shards} shard(s) to {config.output.path}")
+        echo(f"writing {report.totals()['kept']:,} kept documents as {shards} shard(s) to {out_path}")
         kept = marked.where(F.col(STATUS) == "kept").select(*columns)
-        staged = stage_shards(kept, config.output.path, shards=shards, sort_columns=[text_col],
+        staged = stage_shards(kept, out_path, shards=shards, sort_columns=[text_col],
                               compression=config.output.compression)
         report.written["kept_rows"] = staged.rows
         report.written["kept_shards"] = shards
@@ -132,23 +172,47 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
         if config.output.rejected_path:
             # Everything the stages added (marks, dup_of, ...) goes with the rejected rows.
             rejected = marked.where(F.col(STATUS) != "kept").drop(*[c for c, _ in edit_columns],
-                                                                   *stats_columns.values())
+                                                                   *stats_columns.values(), IX_TEXT)
             rshards = shard_count(rejected_bytes, config.output.target_shard_mb)
             echo(f"writing {report.input_records - report.totals()['kept']:,} rejected documents to "
-                 f"{config.output.rejected_path}")
-            staged_rejected = stage_shards(rejected, config.output.rejected_path, shards=rshards,
+                 f"{rejected_path}")
+            staged_rejected = stage_shards(rejected, rejected_path, shards=rshards,
                                            sort_columns=[STATUS, REASON, text_col],
                                            compression=config.output.compression)
             report.written["rejected_rows"] = staged_rejected.rows
 
+        index_folder = None
+        if index is not None:
+            index_folder = index.store.new_folder(index.run_id)
+            echo(f"adding the kept documents to the index ({index.store.path}/{index_folder})")
+            rows_for_index = index_rows(marked.where(F.col(STATUS) == "kept"), config, index.settings,
+                                        IX_TEXT if keep_dedup_text else text_col)
+            report.written["index_rows"] = write_shards(
+                rows_for_index, f"{index.store.path}/{index_folder}", shards=shards, sort_columns=["id"],
+                compression=config.output.compression)
+
         holds, equation = report.invariant()
         if not holds:
             raise RuntimeError(f"row accounting broken, output not committed: {equation}; written {report.written}")
+        pause_point("staged")
+        # Output first, then the index: a crash between the two leaves this run's documents out of the index
+        # (later runs may keep copies of them), never in the index but unpublished (which would lose documents).
         staged.commit({REPORT_FILE: report.to_json()})
         if staged_rejected is not None:
             staged_rejected.commit({REPORT_FILE: report.to_json()})
+        pause_point("output_committed")
+        if index is not None:
+            index.store.commit(index.run_id, index_folder, report.written["index_rows"], index.settings,
+                               index.base_version)
     finally:
         for df in persisted:
             df.unpersist()
-    echo(f"done in {time.time() - started:.1f}s; report: {config.output.path}/{REPORT_FILE}")
+    echo(f"done in {time.time() - started:.1f}s; report: {out_path}/{REPORT_FILE}")
     return report
+
+
+def pause_point(name: str) -> None:
+    """Test hook: with DPS_PAUSE_AT=<name> the job stops here (for tests that kill it at a known point)."""
+    if os.environ.get("DPS_PAUSE_AT") == name:
+        print(f"dps: paused at {name}", file=sys.stderr, flush=True)
+        time.sleep(3600)

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from dps.config import ConfigError, StageSpec, nearest
 
 # Parameters the pipeline fills in; users never set them in the config.
-INJECTED = ("seed", "config")
+INJECTED = ("seed", "config", "index")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ class Report:
     config: dict
     written: dict = field(default_factory=dict)
     edits: list[dict] = field(default_factory=list)  # per map stage: docs_changed, chars_removed
+    index: dict | None = None  # nightly runs: the index seen and what this run added to it
 
     def totals(self) -> dict[str, int]:
         totals = {s: 0 for s in STATUSES}
@@ -46,6 +47,8 @@ class Report:
             holds = holds and self.written["kept_rows"] == t["kept"]
         if "rejected_rows" in self.written:
             holds = holds and self.written["rejected_rows"] == total - t["kept"]
+        if "index_rows" in self.written:  # every kept document, and only those, enters the index
+            holds = holds and self.written["index_rows"] == t["kept"]
         return holds, equation
 
     def by_reason(self) -> list[tuple[str, str | None, int, int]]:
@@ -78,6 +81,7 @@ class Report:
             "reasons": [{"status": s, "reason": r, "docs": d, "chars": c} for s, r, d, c in self.by_reason()],
             "by_source": self.by_source(),
             "map_stage_edits": self.edits,
+            **({"index": self.index} if self.index is not None else {}),
             "config": self.config,
         }
         return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
@@ -99,6 +103,10 @@ class Report:
             lines += ["", f"{'source':<20} " + " ".join(f"{s:>12}" for s in STATUSES)]
             for src, counts in sources.items():
                 lines.append(f"{src[:20]:<20} " + " ".join(f"{counts.get(s, 0):>12,}" for s in STATUSES))
+        if self.index is not None:
+            ix = self.index
+            lines += ["", f"index {ix['path']}: run {ix['run_id']} checked against {ix['docs_seen']:,} documents of "
+                          f"{len(ix['runs_seen'])} earlier run(s); adds {self.written.get('index_rows', 0):,}"]
         holds, equation = self.invariant()
         lines += ["", f"{'OK' if holds else 'BROKEN'}: {equation}"]
         return "\n".join(lines)

@@ -6,13 +6,14 @@ from functools import partial
 
 from dps.config import JobConfig
 from dps.dedup.frames import (GROUP, SID, check_columns, mark_groups, split_kept, stable_id, survivor_order,
-                              window_partitions, with_dup_of)
+                              window_partitions, with_dup_of, with_old_rows)
+from dps.dedup.index import RUN, IndexView
 from dps.dedup.signatures import exact_keys
 
 KEY = "_dps_exact_key"
 
 
-def exact_dedup(df, *, config: JobConfig, lowercase: bool = False, strip_punctuation: bool = False,
+def exact_dedup(df, *, config: JobConfig, index: IndexView | None = None, lowercase: bool = False, strip_punctuation: bool = False,
                 priority_column: str | None = None, priority_descending: bool = False):
     """Mark documents whose normalized text is identical to another's as duplicates (reason exact_dedup).
 
@@ -23,7 +24,9 @@ def exact_dedup(df, *, config: JobConfig, lowercase: bool = False, strip_punctua
     priority_column, the lowest (or highest) priority first and the stable id to break ties. The others get
     dps_status 'duplicate', dps_reason 'exact_dedup' and dup_of = the survivor's stable id. Only kept rows
     take part; documents that normalize to nothing are left alone. Costs one Arrow pass over the kept rows
-    and one shuffle of them.
+    and one shuffle of them. With an index (nightly runs), a document whose key matches one kept by an
+    earlier run is marked with reason exact_dedup:index, dup_of = that document's id and dup_of_run = its
+    run id; earlier documents always survive.
 
     Parameters:
         lowercase: compare texts case-insensitively.
@@ -36,17 +39,36 @@ def exact_dedup(df, *, config: JobConfig, lowercase: bool = False, strip_punctua
 
     check_columns(df, config, "exact_dedup", priority_column)
     text_col = config.input.text_column
-    kept, rest = split_kept(with_dup_of(df))
+    cross_run = index is not None
+    kept, rest = split_kept(with_dup_of(df, cross_run))
     kept = kept.withColumn(SID, stable_id(config))
     schema = T.StructType(kept.schema.fields + [T.StructField(KEY, T.BinaryType(), True)])
     keyed = kept.mapInArrow(partial(_add_keys, text_col=text_col, lowercase=lowercase,
                                     strip_punctuation=strip_punctuation), schema)
     # Rows without a key are grouped by their own id (never marked), so they do not pile into one task.
     keyed = keyed.withColumn(GROUP, F.coalesce(F.col(KEY), F.unhex(F.md5(F.col(SID)))))
-    order = survivor_order(rest, priority_column, priority_descending)  # rest has the frame's columns
+    if cross_run:
+        keyed = with_old_rows(keyed, _old_rows(df.sparkSession, index, keyed), index.run_id)
+    order = survivor_order(rest, priority_column, priority_descending, cross_run)  # rest has the frame's columns
     partitions = window_partitions(kept, text_col)
     marked = mark_groups(keyed, "exact_dedup", order, partitions, eligible=F.col(KEY).isNotNull())
     return marked.select(*rest.columns).unionByName(rest)
+
+
+def _old_rows(spark, index: IndexView, keyed):
+    """Earlier runs' documents whose key occurs in this run (GROUP, KEY, SID, RUN); only those can matter."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    old = index.frame(spark)
+    if old is None:
+        empty = "%s binary, %s binary, %s string, %s string" % (GROUP, KEY, SID, RUN)
+        return spark.createDataFrame([], T._parse_datatype_string(empty))
+    old = old.where(F.col("exact_key").isNotNull()).select(
+        F.col("exact_key").alias(GROUP), F.col("exact_key").alias(KEY), F.col("id").alias(SID),
+        F.col("run_id").alias(RUN))
+    return old.join(keyed.select(F.col(KEY).alias(GROUP)).where(F.col(GROUP).isNotNull()).distinct(), GROUP,
+                    "left_semi")
 
 
 def _add_keys(batches, *, text_col: str, lowercase: bool, strip_punctuation: bool):

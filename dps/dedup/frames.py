@@ -9,6 +9,7 @@ The row hash only separates rows that share a stable id; rows equal in every col
 from __future__ import annotations
 
 from dps.config import ConfigError, JobConfig
+from dps.dedup.index import DUP_OF_RUN, OLD, RUN
 from dps.spark.io import REASON, STATUS
 
 DUP_OF = "dup_of"
@@ -31,21 +32,34 @@ def check(condition: bool, config: JobConfig, stage: str, message: str) -> None:
         raise ConfigError(f"{config.source}: stages.{stage}: {message}")
 
 
-def stable_id(config: JobConfig):
+def stable_id(config: JobConfig, text_column: str | None = None):
     """input.id_column as a string; without one (or where it is null), the hex MD5 of the text's UTF-8 bytes."""
     from pyspark.sql import functions as F
 
-    derived = F.md5(F.col(config.input.text_column))
+    derived = F.md5(F.col(text_column or config.input.text_column))
     if config.input.id_column is None:
         return derived
     return F.coalesce(F.col(config.input.id_column).cast("string"), derived)
 
 
-def with_dup_of(df):
-    """The dup_of column, added (all null) if no earlier dedup stage added it."""
+def with_dup_of(df, cross_run: bool = False):
+    """The dup_of column (and, deduplicating against an index, dup_of_run), added all null if no earlier dedup
+    stage added them."""
     from pyspark.sql import functions as F
 
-    return df if DUP_OF in df.columns else df.withColumn(DUP_OF, F.lit(None).cast("string"))
+    for name in (DUP_OF, DUP_OF_RUN) if cross_run else (DUP_OF,):
+        if name not in df.columns:
+            df = df.withColumn(name, F.lit(None).cast("string"))
+    return df
+
+
+def with_old_rows(rows, old, run_id: str):
+    """`rows` (this run's documents) plus `old` (documents of earlier runs: GROUP, SID and RUN, any other
+    column of `rows` null), flagged by OLD, for a survivor window that deduplicates across runs."""
+    from pyspark.sql import functions as F
+
+    new = rows.withColumn(OLD, F.lit(False)).withColumn(RUN, F.lit(run_id))
+    return new.unionByName(old.withColumn(OLD, F.lit(True)), allowMissingColumns=True)
 
 
 def split_kept(df):
@@ -73,10 +87,11 @@ def _row_hash(df):
     return F.xxhash64(*[F.col(f.name) for f in df.schema.fields if hashable(f.dataType)])
 
 
-def survivor_order(df, priority_column: str | None, priority_descending: bool) -> list:
+def survivor_order(df, priority_column: str | None, priority_descending: bool, cross_run: bool = False) -> list:
+    """The survivor rule as a window order. `df` names the columns the tie-breaking row hash covers."""
     from pyspark.sql import functions as F
 
-    order = []
+    order = [F.col(OLD).desc()] if cross_run else []  # documents of earlier runs always survive
     if priority_column is not None:
         p = F.col(priority_column)
         order.append(p.desc_nulls_last() if priority_descending else p.asc_nulls_last())
@@ -104,11 +119,15 @@ def mark_groups(rows, reason: str, order: list, partitions: int, eligible=None):
     """Keep the first row of each GROUP (by `order`); mark the others duplicate of it.
 
     Rows are hash-partitioned by GROUP into `partitions` (see window_partitions). Rows where `eligible` is
-    false are never marked (they sit in a group of their own in practice).
+    false are never marked (they sit in a group of their own in practice). With rows of earlier runs (an OLD
+    column, see with_old_rows; `order` must put them first): a group's old document survives, this run's rows
+    in it are marked with reason '<reason>:index' and dup_of_run = the old document's run id, and the old rows
+    are dropped again.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
+    cross_run = OLD in rows.columns
     w = Window.partitionBy(GROUP).orderBy(*order)
     ranked = (rows.repartition(partitions, GROUP)
               .withColumn("_dps_rank", F.row_number().over(w))
@@ -116,8 +135,18 @@ def mark_groups(rows, reason: str, order: list, partitions: int, eligible=None):
     duplicate = F.col("_dps_rank") > 1
     if eligible is not None:
         duplicate = duplicate & eligible
-    return (ranked
-            .withColumn(STATUS, F.when(duplicate, F.lit("duplicate")).otherwise(F.col(STATUS)))
-            .withColumn(REASON, F.when(duplicate, F.lit(reason)).otherwise(F.col(REASON)))
-            .withColumn(DUP_OF, F.when(duplicate, F.col("_dps_first")).otherwise(F.col(DUP_OF)))
-            .drop("_dps_rank", "_dps_first"))
+    label = F.lit(reason)
+    if cross_run:
+        ranked = (ranked.withColumn("_dps_first_old", F.first(OLD).over(w))
+                  .withColumn("_dps_first_run", F.first(RUN).over(w)))
+        duplicate = duplicate & ~F.col(OLD)
+        label = F.when(F.col("_dps_first_old"), F.lit(f"{reason}:index")).otherwise(label)
+    marked = (ranked
+              .withColumn(STATUS, F.when(duplicate, F.lit("duplicate")).otherwise(F.col(STATUS)))
+              .withColumn(REASON, F.when(duplicate, label).otherwise(F.col(REASON)))
+              .withColumn(DUP_OF, F.when(duplicate, F.col("_dps_first")).otherwise(F.col(DUP_OF))))
+    if cross_run:
+        marked = (marked.withColumn(DUP_OF_RUN, F.when(duplicate, F.col("_dps_first_run"))
+                                    .otherwise(F.col(DUP_OF_RUN)))
+                  .where(~F.col(OLD)).drop("_dps_first_old", "_dps_first_run", OLD, RUN))
+    return marked.drop("_dps_rank", "_dps_first")

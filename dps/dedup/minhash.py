@@ -18,6 +18,7 @@ still keeps only one of them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -25,7 +26,8 @@ import numpy as np
 from dps.config import JobConfig
 from dps.dedup.components import DST, SRC, connected_components, materialize
 from dps.dedup.frames import (GROUP, SID, check, check_columns, mark_groups, split_kept, stable_id,
-                              survivor_order, window_partitions, with_dup_of)
+                              survivor_order, window_partitions, with_dup_of, with_old_rows)
+from dps.dedup.index import RUN, IndexView
 from dps.dedup.signatures import (SHINGLE_KINDS, band_keys, optimal_bands, pair_jaccard, shingle_hashes,
                                   signatures, size_bounded)
 
@@ -37,7 +39,8 @@ BAND_SCHEMA = f"{NODE} binary, band int, key bigint"
 BROADCAST_ROWS = 250_000
 
 
-def minhash_dedup(df, *, config: JobConfig, threshold: float = 0.8, num_perm: int = 128,
+def minhash_dedup(df, *, config: JobConfig, index: IndexView | None = None, threshold: float = 0.8,
+                  num_perm: int = 128,
                   false_negative_weight: float | None = None, bands: int | None = None, rows: int | None = None,
                   shingle: str = "char", ngram: int = 5, ignore_spaces: bool = True, lowercase: bool = True,
                   strip_punctuation: bool = True, verify: bool = True, priority_column: str | None = None,
@@ -54,7 +57,10 @@ def minhash_dedup(df, *, config: JobConfig, threshold: float = 0.8, num_perm: in
     the lowest stable id (or priority_column first) survives; the others get dps_status 'duplicate',
     dps_reason 'minhash_dedup' and dup_of = the survivor's stable id. Clustering is transitive: A~B and
     B~C put A, B and C in one cluster even if A and C differ more. Documents with no shingle (shorter than
-    ngram characters/words) are never clustered. Defaults measured in docs/dedup.md.
+    ngram characters/words) are never clustered. Defaults measured in docs/dedup.md. With an index (nightly
+    runs), the documents kept by earlier runs take part in the buckets, verification and clusters; a cluster
+    holding one of them keeps it (earlier documents always survive), and this run's members are marked with
+    reason minhash_dedup:index, dup_of = its id and dup_of_run = its run id.
 
     Parameters:
         threshold: Jaccard similarity of shingle sets from which two documents count as near-duplicates.
@@ -79,25 +85,13 @@ def minhash_dedup(df, *, config: JobConfig, threshold: float = 0.8, num_perm: in
     from pyspark.sql import functions as F
 
     check_columns(df, config, STAGE, priority_column)
-    check(0.0 < threshold <= 1.0, config, STAGE, f"threshold must be in (0, 1], got {threshold}")
-    check(2 <= num_perm <= 1024, config, STAGE, f"num_perm must be in [2, 1024], got {num_perm}")
-    if false_negative_weight is None:
-        false_negative_weight = 0.9 if verify else 0.5
-    check(0.0 < false_negative_weight < 1.0, config, STAGE,
-          f"false_negative_weight must be in (0, 1), got {false_negative_weight}")
-    check((bands is None) == (rows is None), config, STAGE, "set both bands and rows, or neither")
-    if bands is None:
-        bands, rows = optimal_bands(threshold, num_perm, false_negative_weight)
-    check(bands >= 1 and rows >= 1 and bands * rows <= num_perm, config, STAGE,
-          f"bands x rows must be at most num_perm ({num_perm}), got {bands} x {rows}")
-    check(shingle in SHINGLE_KINDS, config, STAGE,
-          f"shingle must be one of {', '.join(SHINGLE_KINDS)}, got '{shingle}'")
-    check(ngram >= 1, config, STAGE, f"ngram must be >= 1, got {ngram}")
-
+    lsh = lsh_settings(config, threshold=threshold, num_perm=num_perm, false_negative_weight=false_negative_weight,
+                       bands=bands, rows=rows, shingle=shingle, ngram=ngram, ignore_spaces=ignore_spaces,
+                       lowercase=lowercase, strip_punctuation=strip_punctuation, verify=verify)
+    num_perm, bands, rows, shingling = lsh.num_perm, lsh.bands, lsh.rows, lsh.shingling
     text_col = config.input.text_column
-    shingling = dict(kind=shingle, n=ngram, lowercase=lowercase, strip_punctuation=strip_punctuation,
-                     ignore_spaces=ignore_spaces, seed=config.seed)
-    kept, rest = split_kept(with_dup_of(df))
+    cross_run = index is not None
+    kept, rest = split_kept(with_dup_of(df, cross_run))
     kept = kept.withColumn(SID, stable_id(config))
     kept = kept.withColumn(NODE, F.unhex(F.md5(F.concat_ws("\u0000", F.col(SID), F.col(text_col)))))
     docs = kept.select(NODE, F.col(text_col).alias("text"))
@@ -106,6 +100,15 @@ def minhash_dedup(df, *, config: JobConfig, threshold: float = 0.8, num_perm: in
     partitions = window_partitions(kept, text_col)
     bands_df = docs.mapInArrow(partial(_band_rows, num_perm=num_perm, bands=bands, rows=rows,
                                        shingling=shingling), BAND_SCHEMA)
+    old = index.frame(df.sparkSession) if cross_run else None
+    if old is not None:
+        # Earlier runs' documents join only the buckets this run's documents fall in.
+        bands_df = materialize(bands_df)
+        old_bands = (old.where(F.col("bands").isNotNull())
+                     .select(F.col("node").alias(NODE), F.posexplode("bands").alias("band", "key"))
+                     .join(bands_df.select("band", "key").distinct(), ["band", "key"], "left_semi"))
+        bands_df = bands_df.unionByName(old_bands.select(NODE, "band", "key"))
+        docs = docs.unionByName(old.select(F.col("node").alias(NODE), "text"))
     links = materialize(bucket_links(bands_df, partitions))
     edges = links.where(F.col(SRC) != F.col(DST))
     repeated = links.where(F.col(SRC) == F.col(DST)).select(F.col(SRC).alias("node"))
@@ -126,9 +129,56 @@ def minhash_dedup(df, *, config: JobConfig, threshold: float = 0.8, num_perm: in
     joined = (kept.join(small_side(groups), NODE, "left")
               .withColumn("_dps_member", F.col(GROUP).isNotNull())
               .withColumn(GROUP, F.coalesce(F.col(GROUP), F.col(NODE))))
-    order = survivor_order(rest, priority_column, priority_descending)  # rest has the frame's columns
+    if cross_run:
+        members = (old.select(F.col("node").alias(NODE), F.col("id").alias(SID), F.col("run_id").alias(RUN))
+                   .join(groups, NODE).withColumn("_dps_member", F.lit(True))) if old is not None else None
+        joined = with_old_rows(joined, members if members is not None else
+                               joined.where(F.lit(False)).select(NODE, GROUP, SID, F.lit("").alias(RUN)),
+                               index.run_id)
+    order = survivor_order(rest, priority_column, priority_descending, cross_run)  # rest has the frame's columns
     marked = mark_groups(joined, STAGE, order, partitions, eligible=F.col("_dps_member"))
     return marked.select(*rest.columns).unionByName(rest)
+
+
+@dataclass(frozen=True)
+class LshSettings:
+    """Everything that decides a document's band keys, plus how candidates are checked."""
+
+    threshold: float
+    num_perm: int
+    bands: int
+    rows: int
+    shingling: dict  # shingle_hashes / signatures keyword arguments (kind, n, ..., seed)
+    verify: bool
+
+    def fingerprint(self) -> dict:
+        """What runs sharing a dedup index must agree on (band keys of old and new documents must compare)."""
+        return {"num_perm": self.num_perm, "bands": self.bands, "rows": self.rows, "verify": self.verify,
+                "shingling": dict(self.shingling)}
+
+
+def lsh_settings(config: JobConfig, *, threshold: float = 0.8, num_perm: int = 128,
+                 false_negative_weight: float | None = None, bands: int | None = None, rows: int | None = None,
+                 shingle: str = "char", ngram: int = 5, ignore_spaces: bool = True, lowercase: bool = True,
+                 strip_punctuation: bool = True, verify: bool = True, **_ignored) -> LshSettings:
+    """minhash_dedup's parameters, checked, with bands x rows resolved (ConfigError on a bad value)."""
+    check(0.0 < threshold <= 1.0, config, STAGE, f"threshold must be in (0, 1], got {threshold}")
+    check(2 <= num_perm <= 1024, config, STAGE, f"num_perm must be in [2, 1024], got {num_perm}")
+    if false_negative_weight is None:
+        false_negative_weight = 0.9 if verify else 0.5
+    check(0.0 < false_negative_weight < 1.0, config, STAGE,
+          f"false_negative_weight must be in (0, 1), got {false_negative_weight}")
+    check((bands is None) == (rows is None), config, STAGE, "set both bands and rows, or neither")
+    if bands is None:
+        bands, rows = optimal_bands(threshold, num_perm, false_negative_weight)
+    check(bands >= 1 and rows >= 1 and bands * rows <= num_perm, config, STAGE,
+          f"bands x rows must be at most num_perm ({num_perm}), got {bands} x {rows}")
+    check(shingle in SHINGLE_KINDS, config, STAGE,
+          f"shingle must be one of {', '.join(SHINGLE_KINDS)}, got '{shingle}'")
+    check(ngram >= 1, config, STAGE, f"ngram must be >= 1, got {ngram}")
+    shingling = dict(kind=shingle, n=ngram, lowercase=lowercase, strip_punctuation=strip_punctuation,
+                     ignore_spaces=ignore_spaces, seed=config.seed)
+    return LshSettings(threshold, num_perm, int(bands), int(rows), shingling, verify)
 
 
 def small_side(df):

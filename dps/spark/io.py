@@ -140,7 +140,7 @@ class HadoopFS:
     """Renames and deletes through Hadoop's FileSystem API, so local paths, HDFS and S3 behave the same."""
 
     def __init__(self, spark, path: str):
-        jvm = spark.sparkContext._jvm
+        self._jvm = jvm = spark.sparkContext._jvm
         self._Path = jvm.org.apache.hadoop.fs.Path
         self.fs = self._Path(path).getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
         self.local = self.fs.getUri().getScheme() == "file"
@@ -176,6 +176,13 @@ class HadoopFS:
         finally:
             out.close()
 
+    def read_text(self, p: str) -> str:
+        stream = self.fs.open(self._Path(p))
+        try:
+            return self._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
+        finally:
+            stream.close()
+
     def siblings(self, p: str, prefix: str) -> list[str]:
         parent = self._Path(p).getParent()
         if parent is None or not self.fs.exists(parent):
@@ -209,7 +216,18 @@ class StagedOutput:
 
 
 def stage_shards(df, path: str, *, shards: int, sort_columns: list[str], compression: str) -> StagedOutput:
-    """Write `df` beside `path` as `shards` Parquet files named part-00000.<codec>.parquet.
+    """Write `df` beside `path` as `shards` Parquet files named part-00000.<codec>.parquet, waiting for commit."""
+    fs = HadoopFS(df.sparkSession, path)
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    for stale in fs.siblings(path, f"{name}.dps-staging-"):
+        fs.delete(stale)  # left by a crashed run
+    staging = f"{path.rstrip('/')}.dps-staging-{uuid.uuid4().hex[:12]}"
+    rows = write_shards(df, staging, shards=shards, sort_columns=sort_columns, compression=compression)
+    return StagedOutput(fs, path, staging, rows)
+
+
+def write_shards(df, folder: str, *, shards: int, sort_columns: list[str], compression: str) -> int:
+    """Write `df` into `folder` as `shards` Parquet files part-00000.<codec>.parquet; returns the row count.
 
     Rows go to shards by a hash of their content and are sorted inside a shard, so the files are byte-identical
     whatever the input partitioning. The row count comes back from the Parquet footers (a check, not a guess).
@@ -217,22 +235,17 @@ def stage_shards(df, path: str, *, shards: int, sort_columns: list[str], compres
     from pyspark.sql import functions as F
 
     spark = df.sparkSession
-    fs = HadoopFS(spark, path)
-    name = path.rstrip("/").rsplit("/", 1)[-1]
-    for stale in fs.siblings(path, f"{name}.dps-staging-"):
-        fs.delete(stale)  # left by a crashed run
-    staging = f"{path.rstrip('/')}.dps-staging-{uuid.uuid4().hex[:12]}"
+    fs = HadoopFS(spark, folder)
     key = F.xxhash64(*[F.col(c) for c in df.columns])
     ordered = (df.withColumn("_dps_key", key)
                .repartition(shards, "_dps_key")
                .sortWithinPartitions("_dps_key", *sort_columns)
                .drop("_dps_key"))
     codec = "uncompressed" if compression == "none" else compression
-    ordered.write.option("compression", codec).mode("overwrite").parquet(staging)
+    ordered.write.option("compression", codec).mode("overwrite").parquet(folder)
 
     suffix = "" if codec == "uncompressed" else f".{codec}"
-    parts = [n for n in fs.list_names(staging) if n.startswith("part-") and n.endswith(".parquet")]
+    parts = [n for n in fs.list_names(folder) if n.startswith("part-") and n.endswith(".parquet")]
     for i, part in enumerate(parts):
-        fs.rename(f"{staging}/{part}", f"{staging}/part-{i:05d}{suffix}.parquet")
-    rows = spark.read.parquet(staging).count() if parts else 0
-    return StagedOutput(fs, path, staging, rows)
+        fs.rename(f"{folder}/{part}", f"{folder}/part-{i:05d}{suffix}.parquet")
+    return spark.read.parquet(folder).count() if parts else 0
