@@ -14,6 +14,7 @@ import re
 import uuid
 
 from dps.config import ConfigError, InputConfig, is_remote
+from dps.spark.parquet_footer import canonicalize_file
 
 STATUS, REASON, RAW = "dps_status", "dps_reason", "dps_raw"
 MARK_COLUMNS = (STATUS, REASON, RAW)
@@ -161,10 +162,13 @@ class HadoopFS:
     def list_names(self, p: str) -> list[str]:
         return sorted(s.getPath().getName() for s in self.fs.listStatus(self._Path(p)))
 
+    def local_path(self, p: str) -> str:
+        return self.fs.makeQualified(self._Path(p)).toUri().getPath()
+
     def drop_checksums(self, p: str) -> None:
         """Hadoop's local .crc side files (hidden from its own listings) are clutter in a dataset folder."""
         if self.local:
-            folder = self._Path(p).toUri().getPath()
+            folder = self.local_path(p)
             for name in os.listdir(folder):
                 if name.startswith(".") and name.endswith(".crc"):
                     os.remove(os.path.join(folder, name))
@@ -248,4 +252,7 @@ def write_shards(df, folder: str, *, shards: int, sort_columns: list[str], compr
     parts = [n for n in fs.list_names(folder) if n.startswith("part-") and n.endswith(".parquet")]
     for i, part in enumerate(parts):
         fs.rename(f"{folder}/{part}", f"{folder}/part-{i:05d}{suffix}.parquet")
+        if fs.local:  # same rows, same bytes: see parquet_footer (remote files cannot be patched in place)
+            canonicalize_file(fs.local_path(f"{folder}/part-{i:05d}{suffix}.parquet"))
+    fs.drop_checksums(folder)  # Hadoop would check the patched files against their old .crc
     return spark.read.parquet(folder).count() if parts else 0
