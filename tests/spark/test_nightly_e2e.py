@@ -249,3 +249,34 @@ def test_killed_runs_leave_the_committed_state_intact_and_the_rerun_succeeds(spa
     state = index_state(folder)
     assert [(r[0], r[2]) for r in state[1]] == [("d1", before[1][0][2]), ("d2", report.totals()["kept"])]
     assert len(os.listdir(folder / "index" / "runs" / "d2")) == 1  # the crashed attempts' rows were removed
+
+
+def test_nightly_script_runs_a_day_and_says_why_it_fails(tmp_path):
+    day = tmp_path / "crawl" / "2026-11-20"
+    day.mkdir(parents=True)
+    write_night(day, "d1")
+    (tmp_path / "job.yaml").write_text(f"""
+input: {{paths: unused, id_column: id}}
+output: {{path: {tmp_path / 'out'}, target_shard_mb: 1}}
+index: {{path: {tmp_path / 'index'}}}
+run_id: placeholder
+stages: [normalize, exact_dedup]
+spark: {{master: "local[1]", driver_memory: 1g}}
+""")
+    env = dict(os.environ, DPS_CONFIG=str(tmp_path / "job.yaml"), DPS_INPUT_PATTERN=str(tmp_path / "crawl" / "{date}"),
+               DPS_LOG_DIR=str(tmp_path / "logs"), PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+
+    def nightly(*args):
+        return subprocess.run(["bash", os.path.join(ROOT, "scripts", "nightly.sh"), *args], env=env,
+                              capture_output=True, text=True, timeout=600)
+
+    done = nightly("2026-11-20")
+    assert done.returncode == 0, done.stderr
+    log = (tmp_path / "logs" / "dps-nightly-2026-11-20.log").read_text()
+    assert "run 2026-11-20 done" in log and "OK: input 13 = kept 12" in log
+    assert (tmp_path / "out" / "run_id=2026-11-20" / "_dps_report.json").exists()
+    assert [r.run_id for r in IndexStore(LocalFS(), str(tmp_path / "index")).latest().runs] == ["2026-11-20"]
+
+    missing = nightly("2026-11-21")
+    assert missing.returncode == 3 and "no input for 2026-11-21" in missing.stderr
+    assert nightly("2026-02-30").returncode == 2  # not a date
