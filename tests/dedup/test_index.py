@@ -114,3 +114,13 @@ def test_config_run_id_and_index(tmp_path):
         config(tmp_path, "d1", index={"path": str(tmp_path / "out" / "ix")})
     with pytest.raises(ConfigError, match=r"index.paht: unknown key \(did you mean 'path'\?\)"):
         config(tmp_path, "d1", index={"paht": "x"})
+
+
+def test_cli_index_stats(tmp_path, capsys):
+    from dps.cli import main
+
+    commit_run(tmp_path, "d1", 5)
+    assert main(["index", "stats", str(tmp_path / "ix")]) == 0
+    assert "5 documents in 1 run(s)" in capsys.readouterr().out
+    assert main(["index", "stats", str(tmp_path / "missing")]) == 2
+    assert "no such index folder" in capsys.readouterr().err
