@@ -28,6 +28,10 @@ class Stage:
     fn: Callable
     # Optional twin of a map stage returning (text, {counter: n}); the report sums the counters (e.g. per rule).
     stats_fn: Callable | None = None
+    # Optional, for `dps profile`: (text, **params) -> {metric: number}, computed by the stage's own code, and the
+    # Metric specs (scale, thresholding parameters) of those numbers.
+    metrics_fn: Callable | None = None
+    metrics: tuple = ()
 
     @property
     def params(self) -> dict[str, inspect.Parameter]:
@@ -53,6 +57,20 @@ class BoundStage:
     def kind(self) -> str:
         return self.stage.kind
 
+    @property
+    def effective_params(self) -> dict[str, Any]:
+        """Every parameter as the stage function sees it: the signature's defaults, then the configured values."""
+        defaults = {n: p.default for n, p in self.stage.params.items()}
+        return {**defaults, **self.params}
+
+    def metric_specs(self) -> tuple:
+        """The stage's profile metrics that are on under these parameters."""
+        params = self.effective_params
+        return tuple(m for m in self.stage.metrics if m.enabled(params))
+
+    def metrics(self, text: str) -> dict[str, float]:
+        return self.stage.metrics_fn(text, **self.effective_params)
+
     def apply(self, text: str):
         return self.stage.fn(text, **self.params)
 
@@ -63,28 +81,27 @@ class BoundStage:
 def _stages() -> dict[str, Stage]:
     from dps.dedup.exact import exact_dedup
     from dps.dedup.minhash import minhash_dedup
+    from dps.text import gopher_quality as gq, gopher_repetition as gr, hangul, pii, spam
     from dps.text.emoticons import reduce_emoticons
-    from dps.text.gopher_quality import gopher_quality
-    from dps.text.gopher_repetition import gopher_repetition
     from dps.text.html import strip_html
     from dps.text.news_boilerplate import clean_news_boilerplate, clean_news_boilerplate_with_stats
-    from dps.text.spam import spam_filter
-    from dps.text.hangul import hangul_ratio
     from dps.text.normalize import normalize
-    from dps.text.pii import tag_pii
 
     entries = [
         Stage("strip_html", "map", strip_html),
         Stage("normalize", "map", normalize),
         Stage("reduce_emoticons", "map", reduce_emoticons),
         Stage("clean_news_boilerplate", "map", clean_news_boilerplate, clean_news_boilerplate_with_stats),
-        Stage("spam_filter", "filter", spam_filter),
-        Stage("hangul_ratio", "filter", hangul_ratio),
-        Stage("gopher_quality", "filter", gopher_quality),
-        Stage("gopher_repetition", "filter", gopher_repetition),
+        Stage("spam_filter", "filter", spam.spam_filter, metrics_fn=spam.spam_profile, metrics=spam.PROFILE_METRICS),
+        Stage("hangul_ratio", "filter", hangul.hangul_ratio, metrics_fn=hangul.hangul_ratio_profile,
+              metrics=hangul.PROFILE_METRICS),
+        Stage("gopher_quality", "filter", gq.gopher_quality, metrics_fn=gq.gopher_quality_profile,
+              metrics=gq.PROFILE_METRICS),
+        Stage("gopher_repetition", "filter", gr.gopher_repetition, metrics_fn=gr.gopher_repetition_profile,
+              metrics=gr.PROFILE_METRICS),
         Stage("exact_dedup", "frame", exact_dedup),
         Stage("minhash_dedup", "frame", minhash_dedup),
-        Stage("tag_pii", "map", tag_pii),
+        Stage("tag_pii", "map", pii.tag_pii, metrics_fn=pii.pii_profile, metrics=pii.PROFILE_METRICS),
     ]
     return {s.name: s for s in entries}
 
@@ -245,7 +262,21 @@ def explain(name: str) -> str:
         out += ["", "Rejection reasons (reported as " + f"'{stage.name}:<reason>'):"]
         for reason, text in doc.reasons.items():
             out.append(f"  {reason}: {text}")
+    if stage.metrics:
+        out += ["", "Profile metrics (dps profile), with the parameters that threshold them:"]
+        out += [f"  {line}" for line in metric_lines(stage)]
     return "\n".join(out)
+
+
+def metric_lines(stage: Stage) -> list[str]:
+    """One line per profile metric: name, scale, description, and the rules drawn on it."""
+    lines = []
+    for m in stage.metrics:
+        rules = "; ".join(f"rejects {r.symbol} {r.param}{' ' + r.when_text if r.when_text else ''}"
+                          for r in m.rules)
+        extra = f" (only when {m.enabled_by} is set)" if m.enabled_by else ""
+        lines.append(f"{m.name}: {m.description or m.scale}{extra}" + (f"; {rules}" if rules else ""))
+    return lines
 
 
 def list_stages() -> str:

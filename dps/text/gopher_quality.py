@@ -6,6 +6,7 @@ from itertools import repeat
 
 import regex
 
+from dps.text.profiling import Metric, Rule
 from dps.text.words import (
     FUNCTION_WORD_MODES,
     count_letterless_words,
@@ -13,7 +14,8 @@ from dps.text.words import (
     split_lines,
 )
 
-__all__ = ["gopher_quality", "gopher_quality_metrics", "BULLET_PREFIXES"]
+__all__ = ["gopher_quality", "gopher_quality_metrics", "gopher_quality_profile", "PROFILE_METRICS",
+           "BULLET_PREFIXES"]
 
 # Line starts counted as bullets. The paper names only "bullet points"; these are the list
 # markers seen on Korean web pages and news: middle dots (· and the look-alike ㆍ, U+318D, that
@@ -78,6 +80,55 @@ def gopher_quality_metrics(
     metrics = _cheap_metrics(text)
     metrics["function_words"] = count_function_words(text, function_word_mode, function_word_max_chars)
     return metrics
+
+
+def gopher_quality_profile(
+    text: str,
+    *,
+    min_function_words: int | None = 5,
+    function_word_mode: str = "lexicon",
+    function_word_max_chars: int | None = 2000,
+    **_thresholds,
+) -> dict[str, float]:
+    """The metrics `dps profile` shows for a gopher_quality stage configured with these parameters.
+
+    The filter's own code on the filter's own prefix; the function words are counted only when their rule is
+    on (kiwi mode is slow), and without the filter's early stop, so the whole distribution shows.
+    """
+    _check_mode(function_word_mode)
+    metrics = _cheap_metrics(text)
+    if min_function_words is not None:
+        metrics["function_words"] = count_function_words(text, function_word_mode, function_word_max_chars)
+    return metrics
+
+
+def _enough_lines_for_bullet_rule(metrics, params) -> bool:
+    return metrics["lines"] >= params["min_lines_for_bullet_rule"]
+
+
+PROFILE_METRICS: tuple[Metric, ...] = (
+    Metric("words", "count", (Rule("min_words", "below", "too_few_words"),
+                              Rule("max_words", "above", "too_many_words")),
+           "whitespace-separated words (eojeol)"),
+    Metric("lines", "count", (), "non-blank lines"),
+    Metric("mean_word_chars", "positive", (Rule("min_mean_word_chars", "below", "mean_word_too_short"),
+                                        Rule("max_mean_word_chars", "above", "mean_word_too_long")),
+           "mean word length in characters"),
+    Metric("hash_word_ratio", "ratio", (Rule("max_hash_word_ratio", "above", "hash_ratio_high"),),
+           "'#' characters per word"),
+    Metric("ellipsis_word_ratio", "ratio", (Rule("max_ellipsis_word_ratio", "above", "ellipsis_ratio_high"),),
+           "ellipses ('...' or '…' runs) per word"),
+    Metric("bullet_line_ratio", "ratio",
+           (Rule("max_bullet_line_ratio", "above", "bullet_lines_high", when=_enough_lines_for_bullet_rule,
+                 when_text="and lines >= min_lines_for_bullet_rule"),),
+           "share of lines starting with a bullet"),
+    Metric("ellipsis_line_ratio", "ratio", (Rule("max_ellipsis_line_ratio", "above", "ellipsis_lines_high"),),
+           "share of lines ending with an ellipsis"),
+    Metric("alpha_word_ratio", "ratio", (Rule("min_alpha_word_ratio", "below", "alpha_words_low"),),
+           "share of words containing a letter (Hangul counts)"),
+    Metric("function_words", "count", (Rule("min_function_words", "below", "too_few_function_words"),),
+           "function morphemes (particles, endings) in the analyzed prefix", enabled_by="min_function_words"),
+)
 
 
 def gopher_quality(

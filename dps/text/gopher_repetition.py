@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from itertools import compress
 
+from dps.text.profiling import Metric, Rule
 from dps.text.words import split_lines, split_paragraphs
 
-__all__ = ["gopher_repetition", "gopher_repetition_metrics", "METRIC_NAMES"]
+__all__ = ["gopher_repetition", "gopher_repetition_metrics", "gopher_repetition_profile", "METRIC_NAMES",
+           "PROFILE_METRICS"]
 
 _TOP_NS = (2, 3, 4)
 _DUP_NS = (5, 6, 7, 8, 9, 10)
@@ -116,6 +118,25 @@ def gopher_repetition_metrics(text: str) -> dict[str, float]:
     Keys are METRIC_NAMES; a text without lines or words has 0.0 everywhere.
     """
     return _metrics(text)
+
+
+def gopher_repetition_profile(text: str, **_thresholds) -> dict[str, float]:
+    """The metrics `dps profile` shows for a gopher_repetition stage: all of them, whatever the thresholds."""
+    return _metrics(text)
+
+
+_DESCRIPTIONS = {
+    "dup_line_fraction": "share of lines equal to an earlier line",
+    "dup_paragraph_fraction": "share of paragraphs equal to an earlier paragraph",
+    "dup_line_char_fraction": "share of line characters in duplicate lines",
+    "dup_paragraph_char_fraction": "share of paragraph characters in duplicate paragraphs",
+    **{key: f"share of word characters in the most frequent word {n}-gram" for n, key in _TOP_KEYS.items()},
+    **{key: f"share of word characters covered by repeated word {n}-grams" for n, key in _DUP_KEYS.items()},
+}
+# Every metric is thresholded by max_<metric> and rejected as <metric>_high.
+PROFILE_METRICS: tuple[Metric, ...] = tuple(
+    Metric(name, "ratio", (Rule(f"max_{name}", "above", f"{name}_high"),), _DESCRIPTIONS[name])
+    for name in METRIC_NAMES)
 
 
 def gopher_repetition(

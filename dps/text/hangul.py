@@ -6,6 +6,8 @@ import unicodedata
 
 import numpy as np
 
+from dps.text.profiling import Metric, Rule
+
 # Syllables and every jamo block: conjoining, compatibility, extended-A/B and halfwidth (inclusive ranges).
 HANGUL_RANGES = ((0x1100, 0x11FF), (0x3131, 0x318E), (0xA960, 0xA97F), (0xAC00, 0xD7A3), (0xD7B0, 0xD7FF),
                  (0xFFA0, 0xFFDC))
@@ -47,6 +49,18 @@ def hangul_char_ratio(text: str, ignore_whitespace_and_punct: bool = True) -> fl
     """
     hangul, counted = _counts(text, ignore_whitespace_and_punct)
     return hangul / counted if counted else 0.0
+
+
+def hangul_ratio_profile(text: str, *, ignore_whitespace_and_punct: bool = True,
+                         **_thresholds) -> dict[str, float]:
+    """The metric `dps profile` shows for a hangul_ratio stage (0.0 for a document the filter calls empty)."""
+    return {"hangul_char_ratio": hangul_char_ratio(text, ignore_whitespace_and_punct)}
+
+
+PROFILE_METRICS: tuple[Metric, ...] = (
+    Metric("hangul_char_ratio", "ratio", (Rule("min_hangul_char_ratio", "below", "hangul_ratio_low"),),
+           "Hangul share of the counted characters"),
+)
 
 
 def hangul_ratio(

@@ -15,9 +15,10 @@ import re
 from typing import NamedTuple
 
 from dps.text.pii_detect import ALL_KINDS, Span, detect
+from dps.text.profiling import Metric
 from dps.text.pii_surrogate import span_rng, surrogate
 
-__all__ = ["ALL_KINDS", "DEFAULT_KINDS", "MODES", "Span", "find_pii", "tag_pii"]
+__all__ = ["ALL_KINDS", "DEFAULT_KINDS", "MODES", "PROFILE_METRICS", "Span", "find_pii", "pii_profile", "tag_pii"]
 
 DEFAULT_KINDS = ("tel", "rrn", "crd", "acc", "email", "ip", "biz", "pass", "dl")  # url is opt-in
 MODES = ("surrogate", "mask", "keep")
@@ -147,3 +148,24 @@ def tag_pii(
         pos = sp.end
     out.append(text[pos:])
     return "".join(out)
+
+
+def pii_profile(
+    text: str,
+    *,
+    mode: str = "surrogate",
+    kinds: tuple[str, ...] = DEFAULT_KINDS,
+    keep_private_ip: bool = True,
+    start_token: str = "<|{kind}_start|>",
+    end_token: str = "<|{kind}_end|>",
+    mask_token: str = "<|{kind}|>",
+    **_seed,
+) -> dict[str, float]:
+    """The metric `dps profile` shows for a tag_pii stage: how many spans tag_pii would tag in `text`."""
+    cfg = _config(mode, _kind_tuple(kinds), start_token, end_token, mask_token)
+    if cfg.guard in text:
+        text = cfg.specials.sub(_neutralize, text)  # as tag_pii does: the spans it tags are found after this
+    return {"pii_spans": len(detect(text, cfg.kinds, keep_private_ip))}
+
+
+PROFILE_METRICS: tuple[Metric, ...] = (Metric("pii_spans", "count", (), "PII spans tag_pii would tag"),)

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from dps.text.data_files import read_data_yaml
+from dps.text.profiling import Metric, Rule
 
 _SHIPPED_FILE = "spam_lexicon.yaml"
 _CATEGORY_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -139,6 +140,40 @@ def spam_scores(
         if seen[key] <= cap:
             scores[category] += weight
     return scores
+
+
+def spam_profile(
+    text: str,
+    *,
+    max_term_repeats: int = 5,
+    categories: list[str] | None = None,
+    lexicon_path: str | None = None,
+    lexicon_mode: str = "extend",
+    **_thresholds,
+) -> dict[str, float]:
+    """The metrics `dps profile` shows for a spam_filter stage: summed term weight and weight per 1,000 chars."""
+    total = sum(spam_scores(text, max_term_repeats=max_term_repeats, categories=categories,
+                            lexicon_path=lexicon_path, lexicon_mode=lexicon_mode).values())
+    return {"spam_weight": total, "spam_density": total * 1000.0 / len(text) if text else 0.0}
+
+
+# The filter needs both thresholds at once: each rule is the whole test, drawn on its own metric.
+def _dense_enough(metrics, params) -> bool:
+    return metrics["spam_weight"] > 0 and metrics["spam_density"] >= params["min_spam_density"]
+
+
+def _heavy_enough(metrics, params) -> bool:
+    return metrics["spam_weight"] > 0 and metrics["spam_weight"] >= params["min_spam_weight"]
+
+
+PROFILE_METRICS: tuple[Metric, ...] = (
+    Metric("spam_weight", "positive", (Rule("min_spam_weight", "at_or_above", "spam_*", when=_dense_enough,
+                                         when_text="and spam_density >= min_spam_density"),),
+           "summed weight of spam lexicon terms"),
+    Metric("spam_density", "positive", (Rule("min_spam_density", "at_or_above", "spam_*", when=_heavy_enough,
+                                          when_text="and spam_weight >= min_spam_weight"),),
+           "spam term weight per 1,000 characters"),
+)
 
 
 def spam_filter(
