@@ -1,4 +1,4 @@
-"""`dps run | validate | explain`: the command line. jobs/*.py only call `main`."""
+"""`dps run | profile | validate | explain`: the command line. jobs/*.py only call `main`."""
 
 from __future__ import annotations
 
@@ -25,6 +25,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
                      help="override a config value (repeatable), e.g. --set output.path=out "
                           "--set stages.gopher_quality.min_words=20")
+
+    profile = sub.add_parser("profile", help="per-source distributions of every filter metric, with thresholds")
+    profile.add_argument("config", help="YAML config file")
+    profile.add_argument("--sample-fraction", default="1.0", metavar="F",
+                         help="profile this fraction of the records, chosen by a hash seeded with the config's "
+                              "seed (default 1.0: all)")
+    profile.add_argument("--out", default=None, metavar="DIR",
+                         help="folder for profile.json, the PNGs and profile.html (default: <output.path>_profile)")
+    profile.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
+                         help="override a config value (repeatable), e.g. --set stages.gopher_quality.min_words=30")
 
     validate = sub.add_parser("validate", help="check a config without starting Spark")
     validate.add_argument("config")
@@ -79,6 +89,14 @@ def _dispatch(args) -> int:
     config = load_config(args.config, overrides)
     from dps.pipeline import plan, run
 
+    if args.command == "profile":
+        from dps.profile import check_sample_fraction, profile, summary_table
+
+        fraction = check_sample_fraction(args.sample_fraction)  # before Spark starts
+        doc, html = profile(config, sample_fraction=fraction, out_dir=args.out)
+        print(summary_table(doc))
+        print(f"\nprofile: {html}")
+        return 0
     job_plan = plan(config)
     if args.command == "validate":
         print(f"{args.config}: OK\n{job_plan.describe()}")

@@ -1,0 +1,270 @@
+"""Single-page HTML for people: the profile (profile.html) and the run report (_dps_report.html).
+
+Pages are self-contained, so they open from disk, from an object store download or as a mail attachment: CSS is
+inline, images are base64 data URIs, charts of the run report are inline SVG, and nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from dps import __version__
+from dps.charts import COLORS, threshold_lines
+from dps.profile import pct
+
+EXAMPLES_PER_REASON = 3
+EXAMPLE_CHARS = 300
+# Characters of a document PII tagging looks at before the example is cut: context after the cut (a bank name
+# after an account number) still counts, and no full document crosses to the driver.
+_TAG_WINDOW = 1000
+
+CSS = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans KR","Malgun Gothic",sans-serif;margin:24px auto;
+max-width:1100px;padding:0 16px;color:#1b1b1b}
+h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd}h3{font-size:15px;margin:22px 0 6px}
+table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{border:1px solid #ddd;padding:3px 8px}
+th{background:#f4f4f4;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.meta{color:#555;font-size:13px}.ok{color:#11743a;font-weight:600}.broken{color:#b00020;font-weight:600}
+pre.doc{white-space:pre-wrap;word-break:break-all;background:#fafafa;border:1px solid #e4e4e4;padding:8px;
+margin:4px 0 10px;font:13px/1.5 ui-monospace,Menlo,Consolas,"Noto Sans Mono CJK KR",monospace}
+img{max-width:100%;border:1px solid #eee}code{background:#f4f4f4;padding:0 3px}
+"""
+
+
+def page(title: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="ko">\n<head>\n<meta charset="utf-8">\n<title>{escape(title)}</title>\n'
+            f"<style>{CSS}</style>\n</head>\n<body>\n{body}\n"
+            f'<p class="meta">dps {escape(__version__)}</p>\n</body>\n</html>\n')
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _table(head: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
+    """Cells are HTML already (escape text before); columns from `numeric_from` on are right-aligned."""
+    out = ["<table>", "<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
+    for row in rows:
+        out.append("<tr>" + "".join(f'<td class="n">{c}</td>' if i >= numeric_from else f"<td>{c}</td>"
+                                    for i, c in enumerate(row)) + "</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def _num(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:.4g}"
+
+
+def anchor(name: str) -> str:
+    return "m-" + "".join(c if c.isalnum() else "-" for c in name)
+
+
+# ---------------------------------------------------------------------------------------------------- profile
+
+def profile_html(doc: dict, images: dict[str, bytes]) -> str:
+    """profile.html: what each threshold removes per source, then every metric's picture and quantiles."""
+    sources = list(doc["metrics"][0]["by_source"])
+    multi = len(sources) > 1
+    rec = doc["records"]
+    quarantined = ", ".join(f"{escape(r)} {n:,}" for r, n in rec["quarantined"].items()) or "none"
+    body = [
+        "<h1>dps profile</h1>",
+        f'<p class="meta">config <code>{escape(doc["config"])}</code> · input '
+        + ", ".join(f"<code>{escape(p)}</code>" for p in doc["input"])
+        + f' · sample fraction {doc["sample_fraction"]:g} (seed {doc["seed"]}) · '
+        + f'sources from {"column <code>" + escape(doc["source_column"]) + "</code>" if doc["source_column"] else "one source, all"}'
+        + f' · chain: {escape(" → ".join(doc["stages"]))}</p>',
+        f'<p>{rec["read"]:,} records read, {rec["profiled"]:,} profiled; quarantined and not profiled: '
+        f"{quarantined}.</p>",
+        _table(["source", "records", "profiled", "quarantined"],
+               [[escape(s), _num(v["records"]), _num(v["profiled"]), _num(v["quarantined"])]
+                for s, v in doc["sources"].items()]),
+        "<h2>What each threshold would remove</h2>",
+        "<p>Share of each source's documents that the rule <em>alone</em> would reject, on the text as its filter "
+        "sees it (after the map stages before it), whatever the other rules do. Counted exactly, not read off the "
+        "histograms. Try another value with <code>dps profile CONFIG --set stages.STAGE.PARAM=VALUE</code>.</p>",
+    ]
+    rows = []
+    for entry in doc["metrics"]:
+        for t in entry["thresholds"]:
+            if t["value"] is None:
+                continue
+            rule = (f'<a href="#{anchor(entry["name"])}">{escape(entry["name"])}</a> {escape(t["symbol"])} '
+                    f'<code>{escape(t["param"])}</code> = {t["value"]:g}'
+                    + (f' <span class="meta">{escape(t["condition"])}</span>' if t["condition"] else ""))
+            cells = [pct(t["removed"][s]["fraction"]) for s in sources]
+            rows.append([rule, *cells, *([pct(t["removed_all"]["fraction"])] if multi else [])])
+    body.append(_table(["rule", *map(escape, sources), *(["all"] if multi else [])], rows))
+    body.append("<h2>Metrics</h2>")
+    body.append("<p>Each picture: the share of each source's documents per bin (log-scaled x axis for counts and other heavy-tailed numbers), "
+                "the configured thresholds as dashed red lines, and in the title the share of each source each "
+                "threshold would remove. Values beyond the axis are counted in the legend.</p>")
+    for entry in doc["metrics"]:
+        where = ("on the input, before any stage" if entry["position"] is None
+                 else f'at stage {entry["position"] + 1} of the chain ({escape(entry["stage"])})')
+        body.append(f'<section id="{anchor(entry["name"])}">')
+        body.append(f'<h3>{escape(entry["name"])}</h3>')
+        body.append(f'<p class="meta">{escape(entry["description"])} · measured {where}</p>')
+        for line in threshold_lines(entry, sources):
+            body.append(f'<p class="meta">{escape(line)}</p>')
+        body.append(f'<img src="{data_uri(images[entry["name"]])}" alt="{escape(entry["name"])} by source">')
+        head = ["source", "docs", "mean", "min", *doc["quantiles"], "max"]
+        body.append(_table(head, [[escape(s), _num(v["docs"]), _num(v["mean"]), _num(v["min"]),
+                                   *[_num(v[q]) for q in doc["quantiles"]], _num(v["max"])]
+                                  for s, v in entry["by_source"].items()]))
+        body.append("</section>")
+    return page("dps profile", "\n".join(body))
+
+
+# ------------------------------------------------------------------------------------------------- run report
+
+def _bar_chart(report, sources: list[str]) -> str:
+    """Inline SVG: one horizontal bar per rejection reason, split by source."""
+    reasons = [(s, r, d) for s, r, d, _ in report.by_reason() if s != "kept"]
+    if not reasons:
+        return "<p>No document was rejected.</p>"
+    per = {}
+    for row in report.rows:
+        key = (row.status, row.reason)
+        src = row.source if row.source is not None else "(none)"
+        per.setdefault(key, {})
+        per[key][src] = per[key].get(src, 0) + row.docs
+    largest = max(d for _, _, d in reasons)
+    label_w, bar_w, row_h = 360, 520, 20
+    legend_h = 24 if len(sources) > 1 else 0
+    height = legend_h + row_h * len(reasons) + 6
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 80}" height="{height}" '
+           'font-family="system-ui,sans-serif" font-size="12" role="img" '
+           'aria-label="rejected documents per reason and source">']
+    if legend_h:
+        x = label_w
+        for i, src in enumerate(sources):
+            out.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{COLORS[i % len(COLORS)]}"/>'
+                       f'<text x="{x + 16}" y="16">{escape(src)}</text>')
+            x += 24 + 8 * len(src)
+    for n, (status, reason, docs) in enumerate(reasons):
+        y = legend_h + n * row_h
+        out.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{escape(status)} '
+                   f"{escape(reason or '')}</text>")
+        x = float(label_w)
+        counts = per.get((status, reason), {})
+        for i, src in enumerate(sources):
+            w = bar_w * counts.get(src, 0) / largest
+            if w > 0:
+                out.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{max(w, 1):.1f}" height="{row_h - 6}" '
+                           f'fill="{COLORS[i % len(COLORS)]}"><title>{escape(src)}: {counts[src]:,}</title></rect>')
+                x += w
+        out.append(f'<text x="{x + 4:.1f}" y="{y + 14}">{docs:,}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def run_report_html(report, examples: list[dict]) -> str:
+    """_dps_report.html: counts per status and reason per source (table and chart), map stage edits, and for each
+    rejection reason a few example documents (PII tagged, cut to EXAMPLE_CHARS characters)."""
+    holds, equation = report.invariant()
+    n = max(report.input_records, 1)
+    by_source = report.by_source()
+    sources = list(by_source) if by_source else []
+    cells: dict[tuple, dict[str, int]] = {}
+    for row in report.rows:
+        src = row.source if row.source is not None else "(none)"
+        cells.setdefault((row.status, row.reason), {})
+        cells[(row.status, row.reason)][src] = cells[(row.status, row.reason)].get(src, 0) + row.docs
+    config = report.config
+    body = [
+        "<h1>dps run report</h1>",
+        f'<p class="meta">input ' + ", ".join(f"<code>{escape(str(p))}</code>" for p in config["input"]["paths"])
+        + f' · output <code>{escape(str(config["output"]["path"]))}</code> · seed {config["seed"]} · stages: '
+        + escape(" → ".join(next(iter(s)) for s in config["stages"])) + "</p>",
+        f'<p class="{"ok" if holds else "broken"}">{"OK" if holds else "BROKEN"}: {escape(equation)}</p>',
+        "<h2>Status and reason per source</h2>",
+        _bar_chart(report, sources or ["(none)"]),  # no source column: every row's source is None
+    ]
+    rows = []
+    for status, reason, docs, chars in report.by_reason():
+        link = (f'<a href="#{anchor(status + ":" + (reason or ""))}">{escape(reason)}</a>'
+                if status != "kept" and reason else escape(reason or ""))
+        rows.append([escape(status), link, *[_num(cells[(status, reason)].get(s, 0)) for s in sources],
+                     _num(docs), f"{docs / n:.1%}", _num(chars)])
+    body.append(_table(["status", "reason", *map(escape, sources), "docs", "share", "chars"], rows,
+                       numeric_from=2))
+    if report.edits:
+        body.append("<h2>What the map stages changed</h2>")
+        edit_rows = []
+        for e in report.edits:
+            edit_rows.append([f"<code>{escape(e['stage'])}</code>", _num(e["docs_changed"]),
+                              _num(e["chars_removed"])])
+            edit_rows += [[f"&nbsp;&nbsp;{escape(c)}", _num(v), ""] for c, v in e.get("counters", {}).items()]
+        body.append(_table(["map stage", "docs changed", "chars removed"], edit_rows))
+    body.append("<h2>Examples per reason</h2>")
+    body.append(f"<p>Up to {EXAMPLES_PER_REASON} documents per reason, the same ones on every run with the same "
+                f"seed (smallest seeded hash of the text), as the rejecting stage saw them, cut to "
+                f"{EXAMPLE_CHARS} characters; personal data is tagged with surrogates as tag_pii does. Quarantined "
+                "records that could not be read show their raw line.</p>")
+    by_reason: dict[tuple, list[dict]] = {}
+    for ex in examples:
+        by_reason.setdefault((ex["status"], ex["reason"]), []).append(ex)
+    for status, reason, docs, _ in report.by_reason():
+        if status == "kept":
+            continue
+        body.append(f'<h3 id="{anchor(status + ":" + (reason or ""))}">{escape(status)} · {escape(reason or "")} '
+                    f'<span class="meta">({docs:,} document{"" if docs == 1 else "s"})</span></h3>')
+        for ex in by_reason.get((status, reason), []):
+            meta = " · ".join(escape(f"{k} {ex[k]}") for k in ("source", "id") if ex.get(k) is not None)
+            if meta:
+                body.append(f'<div class="meta">{meta}</div>')
+            body.append(f'<pre class="doc">{escape(ex["text"])}</pre>')
+    return page("dps run report", "\n".join(body))
+
+
+def collect_examples(marked, config, job_plan, per_reason: int = EXAMPLES_PER_REASON) -> list[dict]:
+    """A few rejected documents per (status, reason), chosen by the smallest seeded xxhash64 of their text: the
+    window keeps `per_reason` rows per reason on each partition before anything is shuffled, and only those
+    rows reach the driver."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from dps.config import StageSpec
+    from dps.registry import bind
+    from dps.spark.io import RAW, REASON, STATUS
+
+    text_col = config.input.text_column
+    body = F.coalesce(F.col(text_col), F.col(RAW))  # an unreadable record has its raw line only
+    columns = [F.col(STATUS).alias("status"), F.col(REASON).alias("reason"),
+               F.substring(body, 1, _TAG_WINDOW).alias("text"), F.char_length(body).alias("length"),
+               F.xxhash64(F.lit(config.seed), body).alias("_h")]
+    for key, name in (("source", config.input.source_column), ("id", config.input.id_column)):
+        if name and name in marked.columns:
+            columns.append(F.col(name).cast("string").alias(key))
+    window = Window.partitionBy("status", "reason").orderBy("_h", "text")
+    rows = (marked.where(F.col(STATUS) != "kept").select(*columns)
+            .withColumn("_n", F.row_number().over(window)).where(F.col("_n") <= per_reason)
+            .orderBy("status", "reason", "_n").collect())
+    # Rejected documents never reached tag_pii: tag them as the configured stage would (defaults otherwise).
+    tagger = next((s for s in job_plan.stages if s.name == "tag_pii"), None) or \
+        bind(StageSpec("tag_pii", {}, "report"), config.seed, "report")
+    examples = []
+    for row in rows:
+        r = row.asDict()
+        text = r["text"] or ""
+        try:
+            tagged = tagger.apply(text)
+        except Exception as exc:  # never show an untagged document
+            tagged = f"[example withheld: tag_pii failed with {type(exc).__name__}]"
+        cut = tagged[:EXAMPLE_CHARS]
+        if len(cut) < len(tagged) or (r["length"] or 0) > len(text):
+            cut += " …"
+        examples.append({"status": r["status"], "reason": r["reason"], "text": cut, "source": r.get("source"),
+                         "id": r.get("id")})
+    return examples
+
+
+def render_run_report(report, marked, config, job_plan) -> str:
+    """The run report page; `marked` is the (cached) marked frame the examples come from."""
+    return run_report_html(report, collect_examples(marked, config, job_plan))
