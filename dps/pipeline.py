@@ -15,6 +15,7 @@ from dps.dedup.index import IX_TEXT, index_rows, open_index
 from dps.spark.io import REASON, STATUS, HadoopFS, read_marked, shard_count, stage_shards, write_shards
 
 REPORT_FILE = "_dps_report.json"
+REPORT_HTML_FILE = "_dps_report.html"
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
+    from dps.html_report import render_run_report
     from dps.spark.arrow import as_step
     from dps.spark.session import build_session
 
@@ -194,12 +196,13 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
         holds, equation = report.invariant()
         if not holds:
             raise RuntimeError(f"row accounting broken, output not committed: {equation}; written {report.written}")
+        html = render_run_report(report, marked, config, job_plan)  # examples drawn from the cached frame
         pause_point("staged")
         # Output first, then the index: a crash between the two leaves this run's documents out of the index
         # (later runs may keep copies of them), never in the index but unpublished (which would lose documents).
-        staged.commit({REPORT_FILE: report.to_json()})
+        staged.commit({REPORT_FILE: report.to_json(), REPORT_HTML_FILE: html})
         if staged_rejected is not None:
-            staged_rejected.commit({REPORT_FILE: report.to_json()})
+            staged_rejected.commit({REPORT_FILE: report.to_json(), REPORT_HTML_FILE: html})
         pause_point("output_committed")
         if index is not None:
             index.store.commit(index.run_id, index_folder, report.written["index_rows"], index.settings,

@@ -12,7 +12,7 @@ import pytest
 import zstandard
 
 from dps.config import load_config
-from dps.pipeline import REPORT_FILE, Plan, run
+from dps.pipeline import REPORT_FILE, REPORT_HTML_FILE, Plan, run
 from dps.registry import BoundStage, Stage
 
 pytestmark = pytest.mark.spark
@@ -142,6 +142,11 @@ def test_same_input_gives_byte_identical_output_whatever_the_partitioning(spark,
     first, second = (json.load(open(os.path.join(p, REPORT_FILE), encoding="utf-8"))
                      for p in (config.output.path, str(tmp_path / "out")))
     assert {k: v for k, v in first.items() if k != "config"} == {k: v for k, v in second.items() if k != "config"}
+    # The HTML report shows the same example documents.
+    first, second = (open(os.path.join(p, REPORT_HTML_FILE), encoding="utf-8").read()
+                     for p in (config.output.path, str(tmp_path / "out")))
+    examples = first.index("<h2>Examples per reason</h2>")
+    assert first.count('<pre class="doc">') >= 10 and first[examples:] == second[second.index("<h2>Examples"):]
 
 
 def test_compressed_and_parquet_inputs_match_plain_jsonl(spark, tmp_path, sample_run):
@@ -175,7 +180,8 @@ def test_rerun_replaces_output_cleanly(spark, tmp_path):
     assert len([n for n in first if n.endswith(".parquet")]) > 1
     config2 = load_config(str(tmp_path / "job.yaml"), ["output.target_shard_mb=100"])
     run(config2, spark, echo=quiet)
-    assert sorted(os.listdir(config.output.path)) == ["_SUCCESS", REPORT_FILE, "part-00000.zstd.parquet"]
+    assert sorted(os.listdir(config.output.path)) == ["_SUCCESS", REPORT_HTML_FILE, REPORT_FILE,
+                                                      "part-00000.zstd.parquet"]
     leftovers = [n for n in os.listdir(tmp_path) if ".dps-" in n]
     assert leftovers == []
 

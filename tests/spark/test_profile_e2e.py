@@ -1,5 +1,5 @@
 """`dps profile` in Spark local mode on a small generated input: numbers against a direct computation, the
-written files and the self-contained HTML."""
+written files and the self-contained HTML; the run report's HTML page."""
 
 import base64
 import dataclasses
@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 
 from dps.config import load_config
-from dps.pipeline import plan
+from dps.pipeline import REPORT_HTML_FILE, plan, run
 from dps.profile import (PROFILE_HTML, PROFILE_JSON, QUANTILES, bucket, compute_profile, profile, profile_plan,
                          profile_rows, summary_table, write_profile)
 from dps.text.html import strip_html
@@ -241,3 +241,34 @@ def test_cli_profile_user_errors_exit_2_with_one_line(tmp_path):
     occupied = dps_cli("profile", "configs/sample.yaml", "--out", str(tmp_path))
     assert occupied.returncode == 2 and "holds no profile.json" in occupied.stderr
     assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_run_report_html_shows_reasons_per_source_and_pii_tagged_examples(spark, tmp_path):
+    phone = "010-2345-6789"
+    docs = [{"id": f"k{i}", "source": "news", "text": " ".join(SENTENCES[:5]) + f" 기사 번호 {i}번입니다."}
+            for i in range(4)]
+    docs += [{"id": f"s{i}", "source": "reviews", "text": f"짧은 댓글 {i} 연락 {phone}"} for i in range(5)]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in docs) + "\nnot json\n", encoding="utf-8")
+    config = make_config(tmp_path, path, stages=["normalize", "gopher_quality", "tag_pii"])
+    report = run(config, spark, echo=quiet)
+    html = (tmp_path / "out" / REPORT_HTML_FILE).read_text(encoding="utf-8")
+    assert (tmp_path / "rejected" / REPORT_HTML_FILE).read_text(encoding="utf-8") == html
+    page = Page()
+    page.feed(html)
+    assert page.external == [] and "script" not in page.tags and "svg" in page.tags
+    assert phone not in html and "&lt;|tel_start|&gt;010-" in html  # rejected documents tagged for display
+    section = html[html.index('id="m-filtered-gopher-quality-too-few-words"'):html.index('id="m-quarantined')]
+    assert section.count('<pre class="doc">') == 3  # 5 documents with that reason, 3 shown
+    assert "source reviews · id s" in section
+    assert "not json" in html[html.index('id="m-quarantined-read-malformed-json"'):]
+    for status, reason, docs_, _ in report.by_reason():
+        assert escape_text(reason or status) in html
+    rows = re.findall(r"<tr><td>filtered</td>.*?</tr>", html)
+    assert rows and all(">5<" in r for r in rows)  # the reviews column and the total
+
+
+def escape_text(text):
+    from html import escape
+
+    return escape(text)
