@@ -72,12 +72,13 @@ def profile_html(doc: dict, images: dict[str, bytes]) -> str:
     multi = len(sources) > 1
     rec = doc["records"]
     quarantined = ", ".join(f"{escape(r)} {n:,}" for r, n in rec["quarantined"].items()) or "none"
+    origin = (f'column <code>{escape(doc["source_column"])}</code>' if doc["source_column"]
+              else "none (one source, all)")
     body = [
         "<h1>dps profile</h1>",
         f'<p class="meta">config <code>{escape(doc["config"])}</code> · input '
         + ", ".join(f"<code>{escape(p)}</code>" for p in doc["input"])
-        + f' · sample fraction {doc["sample_fraction"]:g} (seed {doc["seed"]}) · '
-        + f'sources from {"column <code>" + escape(doc["source_column"]) + "</code>" if doc["source_column"] else "one source, all"}'
+        + f' · sample fraction {doc["sample_fraction"]:g} (seed {doc["seed"]}) · sources: {origin}'
         + f' · chain: {escape(" → ".join(doc["stages"]))}</p>',
         f'<p>{rec["read"]:,} records read, {rec["profiled"]:,} profiled; quarantined and not profiled: '
         f"{quarantined}.</p>",
@@ -101,9 +102,10 @@ def profile_html(doc: dict, images: dict[str, bytes]) -> str:
             rows.append([rule, *cells, *([pct(t["removed_all"]["fraction"])] if multi else [])])
     body.append(_table(["rule", *map(escape, sources), *(["all"] if multi else [])], rows))
     body.append("<h2>Metrics</h2>")
-    body.append("<p>Each picture: the share of each source's documents per bin (log-scaled x axis for counts and other heavy-tailed numbers), "
-                "the configured thresholds as dashed red lines, and in the title the share of each source each "
-                "threshold would remove. Values beyond the axis are counted in the legend.</p>")
+    body.append("<p>Each picture: the share of each source's documents per bin (log-scaled x axis for counts and "
+                "other heavy-tailed numbers), the configured thresholds as dashed red lines, and in the title the "
+                "share of each source each threshold would remove. Values beyond the axis are counted in the "
+                "legend.</p>")
     for entry in doc["metrics"]:
         where = ("on the input, before any stage" if entry["position"] is None
                  else f'at stage {entry["position"] + 1} of the chain ({escape(entry["stage"])})')

@@ -35,6 +35,12 @@ def stage_reference() -> str:
             out.append("")
         if doc.reasons:
             out.append("Reasons: " + "; ".join(f"`{r}` ({t.rstrip('.')})" for r, t in doc.reasons.items()) + ".\n")
+        if stage.metrics:
+            items = []
+            for m in stage.metrics:
+                rules = ", ".join(f"{r.symbol} `{r.param}`" for r in m.rules)
+                items.append(f"`{m.name}`" + (f" {rules}" if rules else ""))
+            out.append("Profile metrics (`dps profile`), with the thresholds that reject: " + "; ".join(items) + ".\n")
     return "\n".join(out).rstrip() + "\n"
 
 
