@@ -86,6 +86,8 @@ def _dispatch(args) -> int:
     overrides = list(args.overrides)
     if getattr(args, "run_id", None) is not None:
         overrides.append(f"run_id={json.dumps(args.run_id)}")  # quoted: a date stays a string
+    if args.command == "profile":
+        overrides.append("index=null")  # a profile reads no dedup index, so a config with one needs no run id
     config = load_config(args.config, overrides)
     from dps.pipeline import plan, run
 

@@ -166,6 +166,15 @@ def _bar_chart(report, sources: list[str]) -> str:
     return "\n".join(out)
 
 
+def index_line(report) -> str:
+    """Nightly runs: the dedup index this run was checked against."""
+    ix = getattr(report, "index", None)
+    if not ix:
+        return ""
+    return (f'<p>dedup index <code>{escape(str(ix["path"]))}</code>: checked against {ix["docs_seen"]:,} documents '
+            f'of {len(ix["runs_seen"])} earlier run(s); this run adds {report.written.get("index_rows", 0):,}.</p>')
+
+
 def run_report_html(report, examples: list[dict]) -> str:
     """_dps_report.html: counts per status and reason per source (table and chart), map stage edits, and for each
     rejection reason a few example documents (PII tagged, cut to EXAMPLE_CHARS characters)."""
@@ -182,9 +191,11 @@ def run_report_html(report, examples: list[dict]) -> str:
     body = [
         "<h1>dps run report</h1>",
         f'<p class="meta">input ' + ", ".join(f"<code>{escape(str(p))}</code>" for p in config["input"]["paths"])
-        + f' · output <code>{escape(str(config["output"]["path"]))}</code> · seed {config["seed"]} · stages: '
-        + escape(" → ".join(next(iter(s)) for s in config["stages"])) + "</p>",
+        + f' · output <code>{escape(str(config["output"]["path"]))}</code>'
+        + (f' · run_id {escape(str(config["run_id"]))}' if config.get("run_id") else "")
+        + f' · seed {config["seed"]} · stages: ' + escape(" → ".join(next(iter(s)) for s in config["stages"])) + "</p>",
         f'<p class="{"ok" if holds else "broken"}">{"OK" if holds else "BROKEN"}: {escape(equation)}</p>',
+        index_line(report),
         "<h2>Status and reason per source</h2>",
         _bar_chart(report, sources or ["(none)"]),  # no source column: every row's source is None
     ]

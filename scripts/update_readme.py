@@ -40,7 +40,8 @@ def stage_reference() -> str:
             for m in stage.metrics:
                 rules = ", ".join(f"{r.symbol} `{r.param}`" for r in m.rules)
                 items.append(f"`{m.name}`" + (f" {rules}" if rules else ""))
-            out.append("Profile metrics (`dps profile`), with the thresholds that reject: " + "; ".join(items) + ".\n")
+            lead = "; a rule rejects beyond its threshold" if any(m.rules for m in stage.metrics) else ""
+            out.append(f"Profile metrics (`dps profile`{lead}): " + "; ".join(items) + ".\n")
     return "\n".join(out).rstrip() + "\n"
 
 

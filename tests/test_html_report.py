@@ -44,3 +44,11 @@ def test_without_a_source_column_there_are_no_source_columns():
     html = run_report_html(report, [])
     assert "<th>status</th><th>reason</th><th>docs</th>" in html
     assert "(1 document)" in html and "<svg" in html
+
+
+def test_a_nightly_run_shows_its_run_id_and_index():
+    report = Report(1, [ReasonCount("kept", None, None, 1, 10)], {**CONFIG, "run_id": "2026-11-23"})
+    report.index = {"path": "/data/ix", "run_id": "2026-11-23", "runs_seen": ["2026-11-22"], "docs_seen": 1234}
+    report.written["index_rows"] = 1
+    html = run_report_html(report, [])
+    assert "run_id 2026-11-23" in html and "checked against 1,234 documents of 1 earlier run(s)" in html

@@ -235,6 +235,13 @@ def test_cli_profile_user_errors_exit_2_with_one_line(tmp_path):
     bad = dps_cli("profile", "configs/sample.yaml", "--sample-fraction", "0")
     assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
         "dps: error: --sample-fraction: must be in (0, 1], got 0"]
+    # A nightly config's dedup index needs a run id to run, not to profile.
+    nightly = tmp_path / "nightly.yaml"
+    nightly.write_text(f"input: {{paths: {ROOT}/sample/corpus.jsonl}}\noutput: {{path: {tmp_path / 'o'}}}\n"
+                       f"index: {{path: {tmp_path / 'ix'}}}\nstages: [normalize, exact_dedup]\n", encoding="utf-8")
+    assert "needs a run id" in dps_cli("validate", str(nightly)).stderr
+    fraction = dps_cli("profile", str(nightly), "--sample-fraction", "2")
+    assert fraction.returncode == 2 and "--sample-fraction: must be in (0, 1], got 2" in fraction.stderr
     missing = dps_cli("profile", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 2 and "config file not found" in missing.stderr
     (tmp_path / "keep.txt").write_text("mine")
