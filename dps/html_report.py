@@ -236,35 +236,55 @@ def run_report_html(report, examples: list[dict]) -> str:
     return page("dps run report", "\n".join(body))
 
 
-def collect_examples(marked, config, job_plan, per_reason: int = EXAMPLES_PER_REASON) -> list[dict]:
-    """A few rejected documents per (status, reason), chosen by the smallest seeded xxhash64 of their text: the
-    window keeps `per_reason` rows per reason on each partition before anything is shuffled, and only those
-    rows reach the driver."""
-    from pyspark.sql import Window
+def example_columns(config, columns, per_reason: int = EXAMPLES_PER_REASON) -> list:
+    """Aggregate expressions for the pipeline's report groupBy: per group, the `per_reason` rejected rows with the
+    smallest seeded hash of their text (one min_by per slot, each with its own seed). Riding on the report's own
+    aggregation costs no extra job, and a group holds one row per slot whatever its size (a window over all
+    rows of a reason ran a 1 GB heap out of memory at 500 MB)."""
     from pyspark.sql import functions as F
 
-    from dps.config import StageSpec
-    from dps.registry import bind
-    from dps.spark.io import RAW, REASON, STATUS
+    from dps.spark.io import RAW, STATUS
 
     text_col = config.input.text_column
     body = F.coalesce(F.col(text_col), F.col(RAW))  # an unreadable record has its raw line only
-    columns = [F.col(STATUS).alias("status"), F.col(REASON).alias("reason"),
-               F.substring(body, 1, _TAG_WINDOW).alias("text"), F.char_length(body).alias("length"),
-               F.xxhash64(F.lit(config.seed), body).alias("_h")]
+    fields = [F.substring(body, 1, _TAG_WINDOW).alias("text"), F.char_length(body).alias("length")]
     for key, name in (("source", config.input.source_column), ("id", config.input.id_column)):
-        if name and name in marked.columns:
-            columns.append(F.col(name).cast("string").alias(key))
-    window = Window.partitionBy("status", "reason").orderBy("_h", "text")
-    rows = (marked.where(F.col(STATUS) != "kept").select(*columns)
-            .withColumn("_n", F.row_number().over(window)).where(F.col("_n") <= per_reason)
-            .orderBy("status", "reason", "_n").collect())
+        if name and name in columns:
+            fields.append(F.col(name).cast("string").alias(key))
+    rejected = F.col(STATUS) != "kept"
+    out = []
+    for slot in range(per_reason):
+        # The text and id break ties between equal hashes (copies), so the same row wins on every run.
+        order = F.when(rejected, F.struct(F.xxhash64(F.lit(config.seed + slot), body).alias("h"),
+                                          body.alias("body"), *fields[2:]))
+        out.append(F.min_by(F.struct(order.alias("order"), *fields), order).alias(f"_dps_example_{slot}"))
+    return out
+
+
+def collect_examples(rows, config, job_plan, per_reason: int = EXAMPLES_PER_REASON) -> list[dict]:
+    """The examples per (status, reason) from the report groupBy rows (see example_columns), PII tagged."""
+    from dps.config import StageSpec
+    from dps.registry import bind
+    from dps.spark.io import REASON, STATUS
+
+    candidates: dict[tuple, dict] = {}
+    for row in rows:
+        for slot in range(per_reason):
+            ex = row[f"_dps_example_{slot}"]
+            if ex is None or ex["order"] is None:
+                continue
+            ex = ex.asDict(recursive=True)
+            key = (row[STATUS], row[REASON])
+            candidates.setdefault(key, {})[(ex["order"]["h"], ex["order"]["body"], ex.get("id"))] = ex
+    chosen = []
+    for (status, reason), found in sorted(candidates.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        for _, ex in sorted(found.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or ""))[:per_reason]:
+            chosen.append({"status": status, "reason": reason, **ex})
     # Rejected documents never reached tag_pii: tag them as the configured stage would (defaults otherwise).
     tagger = next((s for s in job_plan.stages if s.name == "tag_pii"), None) or \
         bind(StageSpec("tag_pii", {}, "report"), config.seed, "report")
     examples = []
-    for row in rows:
-        r = row.asDict()
+    for r in chosen:
         text = r["text"] or ""
         try:
             tagged = tagger.apply(text)
@@ -278,6 +298,6 @@ def collect_examples(marked, config, job_plan, per_reason: int = EXAMPLES_PER_RE
     return examples
 
 
-def render_run_report(report, marked, config, job_plan) -> str:
-    """The run report page; `marked` is the (cached) marked frame the examples come from."""
-    return run_report_html(report, collect_examples(marked, config, job_plan))
+def render_run_report(report, rows, config, job_plan) -> str:
+    """The run report page; `rows` are the report groupBy rows carrying the example columns."""
+    return run_report_html(report, collect_examples(rows, config, job_plan))

@@ -89,7 +89,7 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    from dps.html_report import render_run_report
+    from dps.html_report import example_columns, render_run_report
     from dps.spark.arrow import as_step
     from dps.spark.session import build_session
 
@@ -144,7 +144,12 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
             F.coalesce(F.sum(F.octet_length(text_col)), F.lit(0)).alias("bytes"),
             *[F.count(c).alias(f"{c}_docs") for c, _ in edit_columns],
             *[F.coalesce(F.sum(c), F.lit(0)).alias(f"{c}_chars") for c, _ in edit_columns],
+            *example_columns(config, marked.columns),  # a few rejected documents per reason for the HTML page
         ).collect()
+        # The final frame is cached now: the frames cached before each frame stage are not needed any more,
+        # and the shard writer needs the memory (at a 1 GB heap it ran out while they stayed cached).
+        for df in persisted[:-1]:
+            df.unpersist()
         input_records = raw_input.count()  # counted from the raw input, independently of the stages
         counts = [ReasonCount(r[STATUS], r[REASON], (str(r[source_col]) if source_col and r[source_col] is not None
                                                       else None), r["docs"], r["chars"]) for r in rows]
@@ -196,7 +201,7 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
         holds, equation = report.invariant()
         if not holds:
             raise RuntimeError(f"row accounting broken, output not committed: {equation}; written {report.written}")
-        html = render_run_report(report, marked, config, job_plan)  # examples drawn from the cached frame
+        html = render_run_report(report, rows, config, job_plan)
         pause_point("staged")
         # Output first, then the index: a crash between the two leaves this run's documents out of the index
         # (later runs may keep copies of them), never in the index but unpublished (which would lose documents).

@@ -522,9 +522,8 @@ def cmd_e2e(args) -> None:
     try:
         for i, paths in enumerate(runs):
             raw = {"input": {"paths": paths, "id_column": "id", "schema": "id string, source string, text string"},
-                   # 32 MB shards: one 256 MB shard is one task sorting and writing ~500 MB while the
-                   # pipeline's cached frames fill the 1 GB heap (the writer ran out of memory there).
-                   "output": {"path": os.path.join(args.work, "out"), "target_shard_mb": 32},
+                   # The default shard size (256 MB): one task sorts and writes ~500 MB of text at a 1 GB heap.
+                   "output": {"path": os.path.join(args.work, "out"), "target_shard_mb": args.target_shard_mb},
                    "stages": ["exact_dedup", "minhash_dedup"],
                    "spark": {"master": "local[2]", "driver_memory": "1g"}}
             config = parse_config(raw, "bench")
@@ -558,6 +557,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=["all", "quality", "speed", "choose-n", "e2e"])
     parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
+    parser.add_argument("--target-shard-mb", type=float, default=256.0, help="e2e: output.target_shard_mb")
     parser.add_argument("--threshold", type=float, default=0.8)
     parser.add_argument("--num-perm", type=int, default=128)
     parser.add_argument("--fn-weight", type=float, default=None, help="default: the stage's (0.9 with verify)")

@@ -171,16 +171,24 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--skip-kiwi", action="store_true", help="only the fast (lexicon) run")
     parser.add_argument("--runs", type=int, default=2, help="jobs per mode in one Spark session (1st = cold JVM)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
+                        help="config override, as for dps run (repeatable)")
+    parser.add_argument("--python-only", action="store_true", help="only the pure-Python per-stage figures")
+    parser.add_argument("--skip-python", dest="skip_spark_python", action="store_true",
+                        help="skip the pure-Python per-stage figures")
     parser.add_argument("--scale", type=int, default=1, help="read each input file this many times")
     args = parser.parse_args()
     data = [os.path.abspath(p) for p in args.data] * args.scale
     if not data:
         sys.exit("no input: pass --data FILE ... (default ../shared/data/*.jsonl)")
-    bench_python(args.config, data)
-    bench("text chain, lexicon function words", args.config, data, args.cores, [], args.runs)
+    if args.python_only or not args.skip_spark_python:
+        bench_python(args.config, data)
+    if args.python_only:
+        return
+    bench("text chain, lexicon function words", args.config, data, args.cores, args.overrides, args.runs)
     if not args.skip_kiwi:
         bench("text chain, kiwipiepy function words", args.config, data, args.cores,
-              ["stages.gopher_quality.function_word_mode=kiwi"], args.runs)
+              ["stages.gopher_quality.function_word_mode=kiwi", *args.overrides], args.runs)
 
 
 if __name__ == "__main__":

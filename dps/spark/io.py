@@ -20,6 +20,9 @@ STATUS, REASON, RAW = "dps_status", "dps_reason", "dps_raw"
 MARK_COLUMNS = (STATUS, REASON, RAW)
 STATUSES = ("kept", "filtered", "duplicate", "quarantined")
 
+# Parquet row groups: the writer buffers one per open file on the JVM heap, outside Spark's memory manager;
+# parquet-java's 128 MB default made a 256 MB shard run out of a 1 GB heap. Readers still get large groups.
+ROW_GROUP_BYTES = 32 << 20
 # Parquet (zstd) file bytes per byte of UTF-8 text, measured on Korean news; used to size shards.
 PARQUET_BYTES_PER_TEXT_BYTE = 0.45
 
@@ -246,7 +249,8 @@ def write_shards(df, folder: str, *, shards: int, sort_columns: list[str], compr
                .sortWithinPartitions("_dps_key", *sort_columns)
                .drop("_dps_key"))
     codec = "uncompressed" if compression == "none" else compression
-    ordered.write.option("compression", codec).mode("overwrite").parquet(folder)
+    (ordered.write.option("compression", codec).option("parquet.block.size", ROW_GROUP_BYTES)
+     .mode("overwrite").parquet(folder))
 
     suffix = "" if codec == "uncompressed" else f".{codec}"
     parts = [n for n in fs.list_names(folder) if n.startswith("part-") and n.endswith(".parquet")]

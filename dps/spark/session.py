@@ -55,6 +55,9 @@ def build_session(config: JobConfig):
     if local:
         settings = dict(DEFAULT_SETTINGS)
         settings.update(config.spark.settings)
+        for key in ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"):
+            if key in settings:  # the user's JVM options go after ours (the log4j config), not instead of them
+                settings[key] = f"{java_opts} {settings[key]}"
         for key, value in settings.items():
             builder = builder.config(key, value)
         spark = builder.getOrCreate()
