@@ -48,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     stats = index_sub.add_parser("stats", help="documents and runs the index holds")
     stats.add_argument("path", help="the index folder (index.path of the config)")
     stats.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    check_env = sub.add_parser("check-env", help="check what the executors' Python workers import (run it with "
+                                                 "spark-submit jobs/check_env.py on a cluster)")
+    check_env.add_argument("--master", default="local[2]", help="Spark master when not under spark-submit")
+    check_env.add_argument("--tasks", type=int, default=None, help="probe tasks (default: 2 x default parallelism)")
+    check_env.add_argument("--no-kiwi", dest="kiwi", action="store_false", help="skip loading Kiwi's model")
+    check_env.add_argument("--json", metavar="PATH", help="also write every probe's details to PATH (driver side)")
     return parser
 
 
@@ -78,6 +85,8 @@ def _dispatch(args) -> int:
     if args.command == "explain":
         print(registry.explain(args.stage) if args.stage else registry.list_stages())
         return 0
+    if args.command == "check-env":
+        return _check_env(args)
     if args.command == "index":
         from dps.dedup.index import index_stats
 
@@ -107,6 +116,27 @@ def _dispatch(args) -> int:
     print(report.table())
     holds, _ = report.invariant()
     return 0 if holds else 1
+
+
+def _check_env(args) -> int:
+    from dps.config import JobConfig, InputConfig, OutputConfig, SparkConfig
+    from dps.envcheck import check, summary
+    from dps.spark.session import build_session
+
+    if args.tasks is not None and args.tasks < 1:
+        raise ConfigError(f"--tasks: must be >= 1, got {args.tasks}")
+    config = JobConfig(source="check-env", input=InputConfig(paths=("-",)), output=OutputConfig(path="-"),
+                       stages=(), spark=SparkConfig(master=args.master, app_name="dps-check-env", driver_memory="1g"))
+    spark = build_session(config)
+    try:
+        result = check(spark, args.tasks, args.kiwi)
+    finally:
+        spark.stop()
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(result, fh, indent=2)
+    print(summary(result))
+    return 0 if not result["problems"] else 1
 
 
 def _spark_user_error(exc: Exception) -> str | None:
