@@ -20,3 +20,18 @@ def spark():
     session = build_session(cfg)
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_local(spark, tmp_path_factory):
+    """configs/sample.yaml run in local mode (the shared session): the reference for runs elsewhere.
+    Returns (kept folder, rejected folder, report)."""
+    from dps.config import load_config
+    from dps.pipeline import run
+
+    out = tmp_path_factory.mktemp("sample_local")
+    config = load_config(os.path.join(ROOT, "configs", "sample.yaml"),
+                         [f"input.paths={os.path.join(ROOT, 'sample', 'corpus.jsonl')}",
+                          f"output.path={out / 'kept'}", f"output.rejected_path={out / 'rejected'}"])
+    report = run(config, spark, echo=lambda _message: None)
+    return str(out / "kept"), str(out / "rejected"), report

@@ -11,6 +11,11 @@ from typing import Iterable, Iterator, Sequence
 from dps.registry import BoundStage
 from dps.spark.io import REASON, STATUS
 
+# Fault injection for testing task retries: `--conf spark.dps.injectFault=STAGE[:PARTITION]` makes the first attempt
+# of task PARTITION (default 0) of the Arrow pass that runs STAGE fail after emitting its first batch. Off (and
+# free) unless set.
+FAULT_CONF = "spark.dps.injectFault"
+
 
 def run_chain(texts: Sequence[str | None], statuses: Sequence[str], reasons: Sequence[str | None],
               chain: Sequence[BoundStage]) -> tuple[list, list, list, list[list[int | None]], list[list]]:
@@ -90,7 +95,36 @@ def as_step(chain: Sequence[BoundStage], text_column: str, edit_columns: Sequenc
             df = df.withColumn(name, F.lit(None).cast("long"))
         for name in stats_columns:
             df = df.withColumn(name, F.lit(None).cast("map<string,bigint>"))
-        return df.mapInArrow(lambda batches: chain_batches(batches, chain, text_column, edit_columns,
-                                                           stats_columns), df.schema)
+        fail = fault_partition(df.sparkSession.conf.get(FAULT_CONF, None), chain)
+        if fail is None:
+            return df.mapInArrow(lambda batches: chain_batches(batches, chain, text_column, edit_columns,
+                                                               stats_columns), df.schema)
+        return df.mapInArrow(lambda batches: fail_first_attempt(
+            chain_batches(batches, chain, text_column, edit_columns, stats_columns), fail), df.schema)
 
     return step
+
+
+def fault_partition(spec: str | None, chain: Sequence[BoundStage]) -> int | None:
+    """The partition to fail for a `spark.dps.injectFault` value, if it names a stage of this chain."""
+    if not spec:
+        return None
+    stage, _, partition = spec.partition(":")
+    if stage not in {s.name for s in chain}:
+        return None
+    try:
+        return int(partition or 0)
+    except ValueError:
+        raise ValueError(f"{FAULT_CONF}={spec}: expected STAGE or STAGE:PARTITION") from None
+
+
+def fail_first_attempt(batches: Iterator, partition: int) -> Iterator:
+    """Pass batches through; in the first attempt of task `partition`, raise once the first batch is out (so the
+    retry must replace output that Spark already received)."""
+    from pyspark import TaskContext
+
+    ctx = TaskContext.get()
+    for batch in batches:
+        yield batch
+        if ctx is not None and ctx.partitionId() == partition and ctx.attemptNumber() == 0:
+            raise RuntimeError(f"dps: injected fault ({FAULT_CONF}): first attempt of task {partition}")

@@ -1,0 +1,272 @@
+"""A throwaway Spark standalone cluster on loopback, for the cluster test and scripts/bench_cluster.py.
+
+One master and N workers are started from the pyspark installation (`spark-class ...deploy.master.Master` and
+`...deploy.worker.Worker`), each worker with its own work dir, all bound to 127.0.0.1 on free ports. Every process
+(master, workers, spark-submit drivers) is started in its own session and process group and stopped by that
+group id; what left the group (PySpark's Python daemon makes its own process group) is found by session id and
+stopped by pid. Not used by the pipeline itself.
+
+    with StandaloneCluster(tmp_dir, workers=2) as cluster:
+        result = cluster.submit(["--archives", "env.tar.gz#environment", "jobs/run_pipeline.py", ...])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+
+
+def spark_home() -> str:
+    import pyspark
+
+    return os.path.dirname(os.path.abspath(pyspark.__file__))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def java_available() -> bool:
+    return shutil.which("java") is not None or bool(os.environ.get("JAVA_HOME"))
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for cluster processes: no PYTHONPATH, no virtualenv, and the running Python's bin dir off
+    PATH, so executors can only find what the job ships to them."""
+    drop_prefixes = {os.path.abspath(sys.prefix) + os.sep}
+    path = [p for p in os.environ.get("PATH", "").split(os.pathsep)
+            if p and not any(os.path.abspath(p) + os.sep == d or os.path.abspath(p).startswith(d)
+                             for d in drop_prefixes)]
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON",
+                        "SPARK_HOME", "SPARK_CONF_DIR", "PYSPARK_GATEWAY_PORT", "PYSPARK_GATEWAY_SECRET")}
+    env.update(PATH=os.pathsep.join(path), SPARK_HOME=spark_home(), SPARK_LOCAL_IP="127.0.0.1")
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class Submitted:
+    returncode: int
+    seconds: float
+    log: str  # path of the driver's combined stdout/stderr
+    stdout: str
+    stderr: str
+
+
+class StandaloneCluster:
+    def __init__(self, root: str, *, workers: int = 2, cores: int = 1, memory: str = "1g"):
+        self.root = os.path.abspath(root)
+        self.n_workers, self.cores, self.memory = workers, cores, memory
+        self.procs: list[subprocess.Popen] = []
+        self.master_url = ""
+        self.ui_port = 0
+        self.conf_dir = os.path.join(self.root, "conf")  # empty: no stray spark-defaults.conf applies
+        self.log_dir = os.path.join(self.root, "logs")
+        self.worker_dirs = [os.path.join(self.root, f"worker-{i}") for i in range(workers)]
+
+    # ------------------------------------------------------------------------------------------------ lifecycle
+
+    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
+        log = open(os.path.join(self.log_dir, f"{name}.log"), "wb")
+        try:
+            proc = subprocess.Popen([os.path.join(spark_home(), "bin", "spark-class"), *args],
+                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    env=clean_env({"SPARK_CONF_DIR": self.conf_dir}), start_new_session=True)
+        finally:
+            log.close()
+        self.procs.append(proc)
+        return proc
+
+    def start(self, timeout: float = 90) -> "StandaloneCluster":
+        for d in (self.conf_dir, self.log_dir, *self.worker_dirs):
+            os.makedirs(d, exist_ok=True)
+        try:
+            port, self.ui_port = free_port(), free_port()
+            self._spawn("master", ["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+                                   "--port", str(port), "--webui-port", str(self.ui_port)])
+            self.master_url = f"spark://127.0.0.1:{port}"
+            for i, work_dir in enumerate(self.worker_dirs):
+                self._spawn(f"worker-{i}", ["org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+                                            "--webui-port", str(free_port()), "--cores", str(self.cores),
+                                            "--memory", self.memory, "--work-dir", work_dir, self.master_url])
+            self._wait_for_workers(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_for_workers(self, timeout: float) -> None:
+        """The master's JSON status page lists the workers that registered."""
+        deadline, alive = time.time() + timeout, -1
+        while time.time() < deadline:
+            for proc in self.procs:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"a cluster process exited with code {proc.returncode}; "
+                                       f"logs in {self.log_dir}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.ui_port}/json/", timeout=2) as response:
+                    alive = json.load(response).get("aliveworkers", 0)
+                if alive >= self.n_workers:
+                    return
+            except (OSError, ValueError):
+                pass  # master not up yet
+            time.sleep(0.5)
+        raise TimeoutError(f"{max(alive, 0)} of {self.n_workers} workers registered within {timeout:.0f}s; "
+                           f"logs in {self.log_dir}")
+
+    def status(self) -> dict:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.ui_port}/json/", timeout=5) as response:
+            return json.load(response)
+
+    def stop(self, grace: float = 15) -> None:
+        """SIGTERM each process group we started, SIGKILL what is left after `grace` seconds."""
+        for proc in reversed(self.procs):
+            _signal_group(proc.pid, signal.SIGTERM)
+        deadline = time.time() + grace
+        for proc in reversed(self.procs):
+            try:
+                proc.wait(max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                pass
+            _signal_group(proc.pid, signal.SIGKILL)  # executors that outlived their worker
+            proc.wait()
+        _kill_sessions([p.pid for p in self.procs])
+        self.procs.clear()
+
+    def __enter__(self) -> "StandaloneCluster":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def session_ids(self) -> list[int]:
+        return [p.pid for p in self.procs]
+
+    # --------------------------------------------------------------------------------------------------- submit
+
+    def submit(self, args: list[str], *, name: str = "submit", timeout: float = 600, cwd: str | None = None,
+               env: dict[str, str] | None = None) -> Submitted:
+        """Run `spark-submit --master <this cluster> ARGS` (client mode) to completion; on timeout its whole
+        process group (driver JVM and driver Python) is killed and TimeoutError raised."""
+        log_path = os.path.join(self.log_dir, f"{name}.log")
+        command = [os.path.join(spark_home(), "bin", "spark-submit"), "--master", self.master_url, *args]
+        started = time.time()
+        with open(log_path + ".out", "wb") as out, open(log_path, "wb") as err:
+            proc = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=cwd,
+                                    env=clean_env({"SPARK_CONF_DIR": self.conf_dir, **(env or {})}),
+                                    start_new_session=True)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                raise TimeoutError(f"spark-submit did not finish within {timeout:.0f}s; log: {log_path}") from None
+            finally:
+                _signal_group(proc.pid, signal.SIGKILL)  # whatever the driver left behind
+                proc.wait()
+                _kill_sessions([proc.pid])
+        seconds = time.time() - started
+        with open(log_path + ".out", encoding="utf-8", errors="replace") as fh:
+            stdout = fh.read()
+        with open(log_path, encoding="utf-8", errors="replace") as fh:
+            stderr = fh.read()
+        return Submitted(proc.returncode, seconds, log_path, stdout, stderr)
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def live_processes(session_ids: list[int]) -> list[int]:
+    """Pids of running processes in any of these sessions (each process we start leads its own session)."""
+    left = []
+    wanted = set(session_ids)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) in wanted and fields[0] not in ("Z", "X"):
+            left.append(int(entry))
+    return left
+
+
+def _kill_sessions(session_ids: list[int]) -> None:
+    for pid in live_processes(session_ids):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+# ------------------------------------------------------------------------------------------------ comparing outputs
+
+def _parquet_parts(path: str) -> tuple[bytes, dict]:
+    """(every byte before the footer, the footer as a dict with each column chunk's encodings sorted).
+
+    parquet-mr keeps a column chunk's encodings in a java.util.HashSet of enum constants, whose iteration order
+    follows identity hash codes: it differs between JVMs (not within one), so two runs of the same job in different
+    processes can write footers that differ only in that order. Everything else is compared exactly."""
+    import pyarrow.parquet as pq
+
+    with open(path, "rb") as fh:
+        data = fh.read()
+    footer_len = int.from_bytes(data[-8:-4], "little")
+    meta = pq.ParquetFile(path).metadata.to_dict()
+    for group in meta["row_groups"]:
+        for column in group["columns"]:
+            column["encodings"] = sorted(column["encodings"])
+    meta["footer_length"] = footer_len
+    return data[:len(data) - 8 - footer_len], meta
+
+
+def compare_outputs(expected: str, got: str, *, config_may_differ: tuple[str, ...] = (),
+                    report_file: str = "_dps_report.json") -> list[str]:
+    """Differences between two dps output folders (empty: the same): file names, Parquet data bytes and footers
+    (see _parquet_parts), other files byte for byte, and the report except the output paths in its config and
+    the config sections named in `config_may_differ` (e.g. "spark" when the runs had other Spark settings)."""
+    differences = []
+    names_a, names_b = sorted(os.listdir(expected)), sorted(os.listdir(got))
+    if names_a != names_b:
+        return [f"files differ: {names_a} != {names_b}"]
+    for name in names_a:
+        a, b = os.path.join(expected, name), os.path.join(got, name)
+        if name.endswith(".parquet"):
+            (data_a, meta_a), (data_b, meta_b) = _parquet_parts(a), _parquet_parts(b)
+            if data_a != data_b:
+                differences.append(f"{name}: data pages differ")
+            elif meta_a != meta_b:
+                differences.append(f"{name}: footers differ")
+        elif name == report_file:
+            docs = []
+            for path in (a, b):
+                with open(path, encoding="utf-8") as fh:
+                    doc = json.load(fh)
+                doc["config"]["output"].pop("path")
+                doc["config"]["output"].pop("rejected_path")
+                for section in config_may_differ:
+                    doc["config"].pop(section)
+                docs.append(doc)
+            if docs[0] != docs[1]:
+                keys = sorted(k for k in docs[0] if docs[0][k] != docs[1].get(k))
+                differences.append(f"{name}: differs in {', '.join(keys)}")
+        else:
+            with open(a, "rb") as fa, open(b, "rb") as fb:
+                if fa.read() != fb.read():
+                    differences.append(f"{name}: bytes differ")
+    return differences
