@@ -69,6 +69,7 @@ class StandaloneCluster:
         self.root = os.path.abspath(root)
         self.n_workers, self.cores, self.memory = workers, cores, memory
         self.procs: list[subprocess.Popen] = []
+        self.started_sessions: list[int] = []  # every process started (each leads its own session), for checks
         self.master_url = ""
         self.ui_port = 0
         self.conf_dir = os.path.join(self.root, "conf")  # empty: no stray spark-defaults.conf applies
@@ -86,6 +87,7 @@ class StandaloneCluster:
         finally:
             log.close()
         self.procs.append(proc)
+        self.started_sessions.append(proc.pid)
         return proc
 
     def start(self, timeout: float = 90) -> "StandaloneCluster":
@@ -150,9 +152,6 @@ class StandaloneCluster:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def session_ids(self) -> list[int]:
-        return [p.pid for p in self.procs]
-
     # --------------------------------------------------------------------------------------------------- submit
 
     def submit(self, args: list[str], *, name: str = "submit", timeout: float = 600, cwd: str | None = None,
@@ -166,6 +165,7 @@ class StandaloneCluster:
             proc = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=cwd,
                                     env=clean_env({"SPARK_CONF_DIR": self.conf_dir, **(env or {})}),
                                     start_new_session=True)
+            self.started_sessions.append(proc.pid)
             try:
                 proc.wait(timeout)
             except subprocess.TimeoutExpired:
