@@ -41,12 +41,11 @@ def java_available() -> bool:
 
 
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment for cluster processes: no PYTHONPATH, no virtualenv, and the running Python's bin dir off
+    """The environment for cluster processes: no PYTHONPATH, no virtualenv, and the running venv's bin dir off
     PATH, so executors can only find what the job ships to them."""
-    drop_prefixes = {os.path.abspath(sys.prefix) + os.sep}
+    venv = os.path.abspath(sys.prefix) + os.sep if sys.prefix != sys.base_prefix else None  # never drop /usr
     path = [p for p in os.environ.get("PATH", "").split(os.pathsep)
-            if p and not any(os.path.abspath(p) + os.sep == d or os.path.abspath(p).startswith(d)
-                             for d in drop_prefixes)]
+            if p and not (venv and (os.path.abspath(p) + os.sep).startswith(venv))]
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON",
                         "SPARK_HOME", "SPARK_CONF_DIR", "PYSPARK_GATEWAY_PORT", "PYSPARK_GATEWAY_SECRET")}

@@ -98,6 +98,10 @@ def check(spark, tasks: int | None = None, load_kiwi: bool = True) -> dict:
     rows = sc.parallelize(range(n), n).mapPartitions(lambda it: _task(it, load_kiwi)).collect()
     driver = probe(load_kiwi=False)
     executors = [json.loads(r) for r in rows]
+    return {"driver": driver, "executors": executors, "problems": problems_of(driver, executors)}
+
+
+def problems_of(driver: dict, executors: list[dict]) -> list[str]:
     problems = []
     for e in executors:
         where = f"task {e['partition']} on {e['host']} ({e['python']})"
@@ -106,7 +110,7 @@ def check(spark, tasks: int | None = None, load_kiwi: bool = True) -> dict:
             problems.append(f"{where}: dps code differs from the driver's ({e['dps_file']}); rebuild the archive")
         if e["python_version"].rsplit(".", 1)[0] != driver["python_version"].rsplit(".", 1)[0]:
             problems.append(f"{where}: Python {e['python_version']}, driver {driver['python_version']}")
-    return {"driver": driver, "executors": executors, "problems": problems}
+    return problems
 
 
 def summary(result: dict) -> str:
