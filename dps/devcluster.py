@@ -215,43 +215,25 @@ def _kill_sessions(session_ids: list[int]) -> None:
 
 # ------------------------------------------------------------------------------------------------ comparing outputs
 
-def _parquet_parts(path: str) -> tuple[bytes, dict]:
-    """(every byte before the footer, the footer as a dict with each column chunk's encodings sorted).
-
-    parquet-mr keeps a column chunk's encodings in a java.util.HashSet of enum constants, whose iteration order
-    follows identity hash codes: it differs between JVMs (not within one), so two runs of the same job in different
-    processes can write footers that differ only in that order. Everything else is compared exactly."""
-    import pyarrow.parquet as pq
-
-    with open(path, "rb") as fh:
-        data = fh.read()
-    footer_len = int.from_bytes(data[-8:-4], "little")
-    meta = pq.ParquetFile(path).metadata.to_dict()
-    for group in meta["row_groups"]:
-        for column in group["columns"]:
-            column["encodings"] = sorted(column["encodings"])
-    meta["footer_length"] = footer_len
-    return data[:len(data) - 8 - footer_len], meta
+def _parquet_difference(a: bytes, b: bytes) -> str:
+    """Which part of two different Parquet files differs: the data pages or the footer."""
+    footer_a, footer_b = (int.from_bytes(x[-8:-4], "little") + 8 for x in (a, b))
+    return "data pages differ" if a[:-footer_a] != b[:-footer_b] else "footers differ"
 
 
 def compare_outputs(expected: str, got: str, *, config_may_differ: tuple[str, ...] = (),
                     report_file: str = "_dps_report.json") -> list[str]:
-    """Differences between two dps output folders (empty: the same): file names, Parquet data bytes and footers
-    (see _parquet_parts), other files byte for byte, and the report except the output paths in its config and
-    the config sections named in `config_may_differ` (e.g. "spark" when the runs had other Spark settings)."""
+    """Differences between two dps output folders (empty: the same): the file names, every file byte for byte
+    (dps sorts the encodings in the footers of local Parquet output, see dps.spark.parquet_footer, so shards
+    written by different JVMs are identical), and the report except the output paths in its config and the config
+    sections named in `config_may_differ` (e.g. "spark" when the runs had other Spark settings)."""
     differences = []
     names_a, names_b = sorted(os.listdir(expected)), sorted(os.listdir(got))
     if names_a != names_b:
         return [f"files differ: {names_a} != {names_b}"]
     for name in names_a:
         a, b = os.path.join(expected, name), os.path.join(got, name)
-        if name.endswith(".parquet"):
-            (data_a, meta_a), (data_b, meta_b) = _parquet_parts(a), _parquet_parts(b)
-            if data_a != data_b:
-                differences.append(f"{name}: data pages differ")
-            elif meta_a != meta_b:
-                differences.append(f"{name}: footers differ")
-        elif name == report_file:
+        if name == report_file:
             docs = []
             for path in (a, b):
                 with open(path, encoding="utf-8") as fh:
@@ -266,6 +248,8 @@ def compare_outputs(expected: str, got: str, *, config_may_differ: tuple[str, ..
                 differences.append(f"{name}: differs in {', '.join(keys)}")
         else:
             with open(a, "rb") as fa, open(b, "rb") as fb:
-                if fa.read() != fb.read():
-                    differences.append(f"{name}: bytes differ")
+                bytes_a, bytes_b = fa.read(), fb.read()
+            if bytes_a != bytes_b:
+                differences.append(f"{name}: " + (_parquet_difference(bytes_a, bytes_b) if name.endswith(".parquet")
+                                                  else "bytes differ"))
     return differences
