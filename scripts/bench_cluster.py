@@ -6,7 +6,7 @@
 Jobs: configs/sample.yaml on the bundled sample, and configs/korean_web.yaml on every *.jsonl file in --data.
 Each runs once in local mode (`dps run ... --set spark.master=local[N]`, N = total worker cores) and once with
 spark-submit to a cluster of --workers workers (--cores and --worker-memory each) started by dps.devcluster, with
-the environment from scripts/package_env.sh shipped by --archives (built first if the archive is missing).
+the environment from scripts/package_env.sh shipped by --archives (built fresh unless --archive is given).
 Wall times are whole commands: JVM start, shipping and unpacking the archive, the job. Prints the exact
 spark-submit commands, the peak memory of the executors' JVMs and Python workers, and checks that cluster and
 local outputs are the same (dps.devcluster.compare_outputs). The cluster start-up is timed separately.
@@ -76,7 +76,8 @@ def timed(command: list[str], log: str, cwd: str = ROOT) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
-    parser.add_argument("--archive", default=os.path.join(ROOT, "dist", "dps-env.tar.gz"))
+    parser.add_argument("--archive", help="an archive from package_env.sh (default: build a fresh one in --work, "
+                                          "so that executors cannot run older dps code)")
     parser.add_argument("--work", default="/tmp/dps_bench_cluster")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cores", type=int, default=1, help="cores per worker")
@@ -88,12 +89,14 @@ def main() -> None:
     corpus = sorted(glob.glob(os.path.join(os.path.abspath(args.data), "*.jsonl")))
     if not corpus:
         sys.exit(f"bench_cluster: no *.jsonl file in {args.data} (--data)")
-    if not os.path.exists(args.archive):
-        print(f"building {args.archive} with scripts/package_env.sh", file=sys.stderr)
-        subprocess.run(["bash", os.path.join(ROOT, "scripts", "package_env.sh"), "--output", args.archive],
-                       check=True)
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
+    if args.archive is None:
+        args.archive = os.path.join(args.work, "dps-env.tar.gz")
+        subprocess.run(["bash", os.path.join(ROOT, "scripts", "package_env.sh"), "--output", args.archive,
+                        "--build-dir", os.path.join(args.work, "build", "dps-env")], check=True)
+    elif not os.path.isfile(args.archive):
+        sys.exit(f"bench_cluster: --archive {args.archive}: no such file")
     mb = sum(os.path.getsize(p) for p in corpus) / 1e6
     jobs = [("sample", "configs/sample.yaml", [f"input.paths={os.path.join(ROOT, 'sample', 'corpus.jsonl')}"]),
             ("corpus", "configs/korean_web.yaml", [f"input.paths=[{', '.join(corpus)}]"])]
