@@ -221,19 +221,37 @@ def _parquet_difference(a: bytes, b: bytes) -> str:
     return "data pages differ" if a[:-footer_a] != b[:-footer_b] else "footers differ"
 
 
+def _page_without_paths(folder: str, report_file: str, page: str) -> str:
+    """The run report page with this run's output paths (as its JSON report names them) replaced."""
+    from html import escape
+
+    with open(os.path.join(folder, report_file), encoding="utf-8") as fh:
+        output = json.load(fh)["config"]["output"]
+    with open(page, encoding="utf-8") as fh:
+        text = fh.read()
+    for key in ("path", "rejected_path"):
+        if output.get(key):
+            text = text.replace(escape(output[key]), f"<{key}>")
+    return text
+
+
 def compare_outputs(expected: str, got: str, *, config_may_differ: tuple[str, ...] = (),
-                    report_file: str = "_dps_report.json") -> list[str]:
+                    report_file: str = "_dps_report.json", report_page: str = "_dps_report.html") -> list[str]:
     """Differences between two dps output folders (empty: the same): the file names, every file byte for byte
     (dps sorts the encodings in the footers of local Parquet output, see dps.spark.parquet_footer, so shards
-    written by different JVMs are identical), and the report except the output paths in its config and the config
-    sections named in `config_may_differ` (e.g. "spark" when the runs had other Spark settings)."""
+    written by different JVMs are identical), the report except the output paths in its config and the config
+    sections named in `config_may_differ` (e.g. "spark" when the runs had other Spark settings), and the report
+    page except the output paths it shows."""
     differences = []
     names_a, names_b = sorted(os.listdir(expected)), sorted(os.listdir(got))
     if names_a != names_b:
         return [f"files differ: {names_a} != {names_b}"]
     for name in names_a:
         a, b = os.path.join(expected, name), os.path.join(got, name)
-        if name == report_file:
+        if name == report_page:
+            if _page_without_paths(expected, report_file, a) != _page_without_paths(got, report_file, b):
+                differences.append(f"{name}: differs (other than in the output paths)")
+        elif name == report_file:
             docs = []
             for path in (a, b):
                 with open(path, encoding="utf-8") as fh:

@@ -57,3 +57,13 @@ def test_cluster_processes_see_neither_this_venv_nor_pythonpath(monkeypatch):
     in_venv = sys.prefix != sys.base_prefix
     assert env["PATH"].split(os.pathsep) == (["/usr/bin", "/bin"] if in_venv else
                                              [os.path.join(sys.prefix, "bin"), "/usr/bin", "/bin"])
+
+
+def test_the_report_page_may_differ_only_in_the_output_path(tmp_path):
+    a = make_output(tmp_path / "a", out_path="/a/out")
+    b = make_output(tmp_path / "b", out_path="/b/out")
+    (tmp_path / "a" / "_dps_report.html").write_text("<p>output <code>/a/out</code> · seed 1</p>", encoding="utf-8")
+    (tmp_path / "b" / "_dps_report.html").write_text("<p>output <code>/b/out</code> · seed 1</p>", encoding="utf-8")
+    assert compare_outputs(a, b) == []
+    (tmp_path / "b" / "_dps_report.html").write_text("<p>output <code>/b/out</code> · seed 2</p>", encoding="utf-8")
+    assert compare_outputs(a, b) == ["_dps_report.html: differs (other than in the output paths)"]
