@@ -8,7 +8,7 @@
 # bin/python in the archive is a link to the building Python's location, or to PREFIX/bin/python3.X with
 # --python-prefix PREFIX, so every executor needs the same CPython minor version there.
 # pyspark is left out on purpose: executors import the pyspark.zip of the cluster's own Spark installation
-# (which must match its JVM), and leaving it out makes the archive about 490 MB smaller.
+# (which must match its JVM), and leaving it out makes the archive 460 MB smaller (490 MB unpacked).
 # Also left behind: build/dps-env, the unpacked venv (usable as the client-mode driver's Python).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
