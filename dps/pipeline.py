@@ -44,7 +44,6 @@ class Plan:
             lines.append(f"  step {i}: {'one Arrow pass' if kind == 'text' else 'frame step'}: {names}")
         return "\n".join(lines)
 
-
     def index_settings(self) -> dict:
         from dps.dedup.index import index_settings
 

@@ -56,14 +56,13 @@ def exact_dedup(df, *, config: JobConfig, index: IndexView | None = None, lowerc
 
 
 def _old_rows(spark, index: IndexView, keyed):
-    """Earlier runs' documents whose key occurs in this run (GROUP, KEY, SID, RUN); only those can matter."""
+    """Earlier runs' documents whose key occurs in this run (GROUP, KEY, SID, RUN); only those can matter.
+    None before the first committed run."""
     from pyspark.sql import functions as F
-    from pyspark.sql import types as T
 
     old = index.frame(spark)
     if old is None:
-        empty = "%s binary, %s binary, %s string, %s string" % (GROUP, KEY, SID, RUN)
-        return spark.createDataFrame([], T._parse_datatype_string(empty))
+        return None
     old = old.where(F.col("exact_key").isNotNull()).select(
         F.col("exact_key").alias(GROUP), F.col("exact_key").alias(KEY), F.col("id").alias(SID),
         F.col("run_id").alias(RUN))

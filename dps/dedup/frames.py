@@ -55,10 +55,13 @@ def with_dup_of(df, cross_run: bool = False):
 
 def with_old_rows(rows, old, run_id: str):
     """`rows` (this run's documents) plus `old` (documents of earlier runs: GROUP, SID and RUN, any other
-    column of `rows` null), flagged by OLD, for a survivor window that deduplicates across runs."""
+    column of `rows` null; None before the first committed run), flagged by OLD, for a survivor window that
+    deduplicates across runs."""
     from pyspark.sql import functions as F
 
     new = rows.withColumn(OLD, F.lit(False)).withColumn(RUN, F.lit(run_id))
+    if old is None:
+        return new
     return new.unionByName(old.withColumn(OLD, F.lit(True)), allowMissingColumns=True)
 
 

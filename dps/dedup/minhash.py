@@ -132,9 +132,7 @@ def minhash_dedup(df, *, config: JobConfig, index: IndexView | None = None, thre
     if cross_run:
         members = (old.select(F.col("node").alias(NODE), F.col("id").alias(SID), F.col("run_id").alias(RUN))
                    .join(groups, NODE).withColumn("_dps_member", F.lit(True))) if old is not None else None
-        joined = with_old_rows(joined, members if members is not None else
-                               joined.where(F.lit(False)).select(NODE, GROUP, SID, F.lit("").alias(RUN)),
-                               index.run_id)
+        joined = with_old_rows(joined, members, index.run_id)
     order = survivor_order(rest, priority_column, priority_descending, cross_run)  # rest has the frame's columns
     marked = mark_groups(joined, STAGE, order, partitions, eligible=F.col("_dps_member"))
     return marked.select(*rest.columns).unionByName(rest)
