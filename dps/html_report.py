@@ -236,33 +236,58 @@ def run_report_html(report, examples: list[dict]) -> str:
     return page("dps run report", "\n".join(body))
 
 
-def example_columns(config, columns, per_reason: int = EXAMPLES_PER_REASON) -> list:
-    """Aggregate expressions for the pipeline's report groupBy: per group, the `per_reason` rejected rows with the
-    smallest seeded hash of their text (one min_by per slot, each with its own seed). Riding on the report's own
-    aggregation costs no extra job, and a group holds one row per slot whatever its size (a window over all
-    rows of a reason ran a 1 GB heap out of memory at 500 MB)."""
+def _example_parts(config, columns):
     from pyspark.sql import functions as F
 
     from dps.spark.io import RAW, STATUS
 
-    text_col = config.input.text_column
-    body = F.coalesce(F.col(text_col), F.col(RAW))  # an unreadable record has its raw line only
+    body = F.coalesce(F.col(config.input.text_column), F.col(RAW))  # an unreadable record has its raw line only
     fields = [F.substring(body, 1, _TAG_WINDOW).alias("text"), F.char_length(body).alias("length")]
     for key, name in (("source", config.input.source_column), ("id", config.input.id_column)):
         if name and name in columns:
             fields.append(F.col(name).cast("string").alias(key))
-    rejected = F.col(STATUS) != "kept"
+    return body, fields, F.col(STATUS) != "kept"
+
+
+def example_columns(config, columns, per_reason: int = EXAMPLES_PER_REASON) -> list:
+    """Aggregate expressions for the pipeline's report groupBy: per group and slot, the smallest seeded hash of a
+    rejected row's text (each slot has its own seed). Plain long minimums keep the report a hash aggregation: a
+    struct-valued min_by here turned it into a sort of the whole corpus. `collect_examples` then fetches the rows
+    with those hashes."""
+    from pyspark.sql import functions as F
+
+    body, _, rejected = _example_parts(config, columns)
+    return [F.min(F.when(rejected, F.xxhash64(F.lit(config.seed + slot), body))).alias(f"_dps_example_{slot}")
+            for slot in range(per_reason)]
+
+
+def example_rows(marked, rows, config, per_reason: int = EXAMPLES_PER_REASON) -> list:
+    """Per (status, reason) group of the report rows, and per slot, the rejected row with the smallest seeded hash.
+    Only rows whose hash is one of the few minimums are read (a filter over the cached final frame), so the struct
+    aggregation below sees a handful of rows (copies of one text tie on the hash: the text and id break the tie,
+    so the same row wins on every run)."""
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    from dps.spark.io import REASON, STATUS
+
+    wanted = [sorted({r[f"_dps_example_{slot}"] for r in rows if r[f"_dps_example_{slot}"] is not None})
+              for slot in range(per_reason)]
+    if not any(wanted):
+        return []
+    body, fields, rejected = _example_parts(config, marked.columns)
+    hashes = [F.xxhash64(F.lit(config.seed + slot), body) for slot in range(per_reason)]
+    hit = reduce(lambda a, b: a | b, [h.isin(w) for h, w in zip(hashes, wanted) if w])
     out = []
-    for slot in range(per_reason):
-        # The text and id break ties between equal hashes (copies), so the same row wins on every run.
-        order = F.when(rejected, F.struct(F.xxhash64(F.lit(config.seed + slot), body).alias("h"),
-                                          body.alias("body"), *fields[2:]))
+    for slot, h in enumerate(hashes):
+        order = F.struct(h.alias("h"), body.alias("body"), *fields[2:])
         out.append(F.min_by(F.struct(order.alias("order"), *fields), order).alias(f"_dps_example_{slot}"))
-    return out
+    return marked.where(rejected & hit).groupBy(STATUS, REASON).agg(*out).collect()
 
 
 def collect_examples(rows, config, job_plan, per_reason: int = EXAMPLES_PER_REASON) -> list[dict]:
-    """The examples per (status, reason) from the report groupBy rows (see example_columns), PII tagged."""
+    """The examples per (status, reason) from `example_rows`, PII tagged."""
     from dps.config import StageSpec
     from dps.registry import bind
     from dps.spark.io import REASON, STATUS
@@ -271,7 +296,7 @@ def collect_examples(rows, config, job_plan, per_reason: int = EXAMPLES_PER_REAS
     for row in rows:
         for slot in range(per_reason):
             ex = row[f"_dps_example_{slot}"]
-            if ex is None or ex["order"] is None:
+            if ex is None:
                 continue
             ex = ex.asDict(recursive=True)
             key = (row[STATUS], row[REASON])
@@ -298,6 +323,7 @@ def collect_examples(rows, config, job_plan, per_reason: int = EXAMPLES_PER_REAS
     return examples
 
 
-def render_run_report(report, rows, config, job_plan) -> str:
-    """The run report page; `rows` are the report groupBy rows carrying the example columns."""
-    return run_report_html(report, collect_examples(rows, config, job_plan))
+def render_run_report(report, marked, rows, config, job_plan) -> str:
+    """The run report page; `rows` are the report groupBy rows carrying the example columns, `marked` the
+    (cached) final frame they came from."""
+    return run_report_html(report, collect_examples(example_rows(marked, rows, config), config, job_plan))

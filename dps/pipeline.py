@@ -200,7 +200,7 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
         holds, equation = report.invariant()
         if not holds:
             raise RuntimeError(f"row accounting broken, output not committed: {equation}; written {report.written}")
-        html = render_run_report(report, rows, config, job_plan)
+        html = render_run_report(report, marked, rows, config, job_plan)
         pause_point("staged")
         # Output first, then the index: a crash between the two leaves this run's documents out of the index
         # (later runs may keep copies of them), never in the index but unpublished (which would lose documents).

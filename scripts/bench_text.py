@@ -6,7 +6,8 @@
 Runs the config's text stages (frame stages such as dedup are dropped) on the same data in two modes: as
 configured, with gopher_quality in its fast lexicon mode, and with `function_word_mode: kiwi`. Each mode starts
 one Spark session and runs the job --runs times in it: the first run pays the JVM's JIT warm-up (a fixed cost of
-several CPU seconds that a multi-terabyte job amortizes), later runs show the steady state. Prints docs/s, MB/s
+several CPU seconds that a multi-terabyte job amortizes), later runs show the steady state. Then one fresh JVM runs
+the lexicon chain on the data --big-scale times over (default 8, ~220 MB) as a single job. Prints docs/s, MB/s
 and MB/s per core (UTF-8 input bytes), wall time with and without Spark start-up, CPU seconds of the JVM and of
 the Python workers, and the peak resident memory of the process tree (driver JVM + Python workers + script).
 """
@@ -177,6 +178,9 @@ def main() -> None:
     parser.add_argument("--skip-python", dest="skip_spark_python", action="store_true",
                         help="skip the pure-Python per-stage figures")
     parser.add_argument("--scale", type=int, default=1, help="read each input file this many times")
+    parser.add_argument("--big-scale", type=int, default=8,
+                        help="then one fresh-JVM job on the data this many times over, where per-job and JIT "
+                             "warm-up costs weigh as little as in a real corpus (0: skip)")
     args = parser.parse_args()
     data = [os.path.abspath(p) for p in args.data] * args.scale
     if not data:
@@ -186,6 +190,9 @@ def main() -> None:
     if args.python_only:
         return
     bench("text chain, lexicon function words", args.config, data, args.cores, args.overrides, args.runs)
+    if args.big_scale > 1:
+        bench(f"text chain, lexicon function words, data x{args.big_scale} in one fresh-JVM job", args.config,
+              data * args.big_scale, args.cores, args.overrides, 1)
     if not args.skip_kiwi:
         bench("text chain, kiwipiepy function words", args.config, data, args.cores,
               ["stages.gopher_quality.function_word_mode=kiwi", *args.overrides], args.runs)

@@ -26,6 +26,10 @@ ROW_GROUP_BYTES = 32 << 20
 # Parquet (zstd) file bytes per byte of UTF-8 text, measured on Korean news; used to size shards.
 PARQUET_BYTES_PER_TEXT_BYTE = 0.45
 
+# How Spark's JSON reader writes a non-string value it reads into a string field: a number, true/false, NaN or
+# Infinity as its token, an object or array as JSON. Only texts starting like that need the costlier checks.
+_STRINGIFIED_STARTS = ("-", *"0123456789", "t", "f", "N", "I", "{", "[")
+
 _JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz", ".jsonl.zst", ".json.zst", ".gz", ".zst")
 
 
@@ -88,7 +92,8 @@ def _read_jsonl(spark, cfg: InputConfig):
 
     # One JSON parse per line (from_json). The costlier variant parse runs only on the rare lines that need it:
     # corrupt records (to tell malformed JSON from valid non-objects) and lines where the text key is followed by
-    # something other than a string (Spark would silently stringify a number or an object).
+    # something other than a string (Spark would silently stringify a number or an object): the regex looks for
+    # those only in lines whose parsed text starts like a stringified value.
     corrupt = "_dps_corrupt"
     with_corrupt = T.StructType(fields + [T.StructField(corrupt, T.StringType(), True)])
     parsed_row = F.from_json("value", with_corrupt, {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": corrupt})
@@ -101,7 +106,8 @@ def _read_jsonl(spark, cfg: InputConfig):
               .when(r[corrupt].isNotNull() & is_valid_json, F.lit("read:not_an_object"))
               .when(r[corrupt].isNotNull(), F.lit("read:malformed_json"))
               .when(r[cfg.text_column].isNull(), F.lit("read:missing_text"))
-              .when(F.col("value").rlike(key + r'\s*:\s*[^"\s]') & (text_type != "STRING"),
+              .when(F.substring(r[cfg.text_column], 1, 1).isin(*_STRINGIFIED_STARTS)
+                    & F.col("value").rlike(key + r'\s*:\s*[^"\s]') & (text_type != "STRING"),
                     F.lit("read:text_not_string")))
     parsed = lines.select(parsed_row.alias("r"), "value").select("r", reason.alias(REASON), "value")
     marked = parsed.select(

@@ -8,6 +8,7 @@ Under spark-submit the submitter owns those settings and dps only adds the job-l
 from __future__ import annotations
 
 import os
+import re
 import sys
 from importlib import resources
 
@@ -29,6 +30,14 @@ DEFAULT_SETTINGS = {
 }
 
 
+# JVM flags for the JVM that dps starts itself (local mode). C1-only JIT: a fresh JVM spent 6-10 CPU seconds in C2
+# compiler threads, competing with the Python workers for the cores, while the steady state of this workload
+# (JSON, Arrow, Parquet) ran no faster under C2 (scripts/bench_text.py, README "Throughput"). The parallel
+# collector has no concurrent marking threads. A user's own -XX flags go after these and win; a user's choice of
+# collector replaces ours (the JVM refuses two).
+LOCAL_JIT_GC_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC"
+
+
 def under_spark_submit() -> bool:
     """spark-submit starts the JVM first and hands Python a gateway port."""
     return "PYSPARK_GATEWAY_PORT" in os.environ
@@ -36,6 +45,17 @@ def under_spark_submit() -> bool:
 
 def log4j_config_path() -> str:
     return str(resources.files("dps.spark").joinpath("log4j2.properties"))
+
+
+def local_java_options(user_options: str | None) -> str:
+    """JVM options of the JVM dps starts: its log4j config and LOCAL_JIT_GC_OPTS, then the user's own (later flags
+    win). A collector the user names replaces ours: the JVM refuses to start with two."""
+    ours = f"-Dlog4j.configurationFile=file:{log4j_config_path()} -Dlog4j2.level=WARN {LOCAL_JIT_GC_OPTS}"
+    if not user_options:
+        return ours
+    if re.search(r"-XX:\+Use\w*GC\b", user_options):
+        ours = ours.replace(" -XX:+UseParallelGC", "")
+    return f"{ours} {user_options}"
 
 
 def build_session(config: JobConfig):
@@ -47,17 +67,12 @@ def build_session(config: JobConfig):
         os.environ["PYSPARK_PYTHON"] = sys.executable
         os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # no "hostname resolves to loopback" warning
-        java_opts = f"-Dlog4j.configurationFile=file:{log4j_config_path()} -Dlog4j2.level=WARN"
         builder = (builder.master(config.spark.master)
-                   .config("spark.driver.memory", config.spark.driver_memory)
-                   .config("spark.driver.extraJavaOptions", java_opts)
-                   .config("spark.executor.extraJavaOptions", java_opts))
-    if local:
+                   .config("spark.driver.memory", config.spark.driver_memory))
         settings = dict(DEFAULT_SETTINGS)
         settings.update(config.spark.settings)
         for key in ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"):
-            if key in settings:  # the user's JVM options go after ours (the log4j config), not instead of them
-                settings[key] = f"{java_opts} {settings[key]}"
+            settings[key] = local_java_options(settings.get(key))
         for key, value in settings.items():
             builder = builder.config(key, value)
         spark = builder.getOrCreate()

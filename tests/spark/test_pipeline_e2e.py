@@ -250,19 +250,25 @@ def test_tricky_json_lines_are_classified_exactly(spark, tmp_path):
         '{"id": "e", "text": "닫히지 않은',
         "",
         "   ",
+        '{"id": "f", "text": true}',
+        '{"id": "g", "text": [1, "둘"]}',
+        '{"id": "h", "text": -7}',
+        '{"id": "i", "text": "[속보] 대괄호로 시작하는 문서"}',  # starts like a stringified array: still a string
+        '{"id": "j", "text":"2026년 숫자로 시작하는 문서"}',
     ]
     path = tmp_path / "tricky.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     config = make_config(tmp_path, str(path), stages=["normalize"])
     report = run(config, spark, echo=quiet)
-    assert report.input_records == 7  # blank lines are not records
+    assert report.input_records == 12  # blank lines are not records
     rejected = {r["dps_raw"]: r["dps_reason"] for r in pq.read_table(config.output.rejected_path).to_pylist()}
     assert rejected == {lines[1]: "read:text_not_string", lines[2]: "read:text_not_string",
                         lines[4]: "read:not_an_object", lines[5]: "read:not_an_object",
-                        lines[6]: "read:malformed_json"}
+                        lines[6]: "read:malformed_json", lines[9]: "read:text_not_string",
+                        lines[10]: "read:text_not_string", lines[11]: "read:text_not_string"}
     kept = pq.read_table(config.output.path).sort_by("id").to_pylist()
-    assert [r["id"] for r in kept] == ["a", "d"]
-    assert kept[1]["extra"] == [1, 2]
+    assert [r["id"] for r in kept] == ["a", "d", "i", "j"]
+    assert kept[1]["extra"] == [1, 2] and kept[2]["text"].startswith("[속보]")
 
 
 def test_report_counts_what_each_map_stage_changed(sample_run):
