@@ -19,6 +19,7 @@ import glob
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -191,8 +192,11 @@ def main() -> None:
         return
     bench("text chain, lexicon function words", args.config, data, args.cores, args.overrides, args.runs)
     if args.big_scale > 1:
-        bench(f"text chain, lexicon function words, data x{args.big_scale} in one fresh-JVM job", args.config,
-              data * args.big_scale, args.cores, args.overrides, 1)
+        # A new process: a second session in this one would reuse this process's JVM, warm.
+        sys.stdout.flush()
+        subprocess.run([sys.executable, os.path.abspath(__file__), "--data", *data, "--config", args.config,
+                        "--cores", str(args.cores), "--runs", "1", "--scale", str(args.big_scale), "--big-scale", "0",
+                        "--skip-kiwi", "--skip-python", *[f"--set={o}" for o in args.overrides]], check=True)
     if not args.skip_kiwi:
         bench("text chain, kiwipiepy function words", args.config, data, args.cores,
               ["stages.gopher_quality.function_word_mode=kiwi", *args.overrides], args.runs)

@@ -23,36 +23,42 @@ def run_chain(texts: Sequence[str | None], statuses: Sequence[str], reasons: Seq
     chain a list of edits: for each row, the characters the stage removed (negative: added), or None where it
     left the text unchanged or did not run; and per map stage with a stats twin, each row's nonzero counters as
     (name, count) pairs, or None."""
+    from functools import partial
+
     out_texts, out_status, out_reason = list(texts), list(statuses), list(reasons)
     maps = [j for j, stage in enumerate(chain) if stage.kind == "map"]
     edits: list[list[int | None]] = [[None] * len(out_texts) for _ in maps]
-    slot = {j: k for k, j in enumerate(maps)}
     with_stats = [j for j in maps if chain[j].stage.stats_fn is not None]
     stats: list[list] = [[None] * len(out_texts) for _ in with_stats]
-    stats_slot = {j: k for k, j in enumerate(with_stats)}
+    # Per stage, bound once per batch (this loop runs for every document and stage): its name, the function with
+    # its parameters, the row list that receives its edits (map stages) and the one that receives its counters.
+    steps = []
+    for j, stage in enumerate(chain):
+        with_counters = j in with_stats
+        fn = stage.stage.stats_fn if with_counters else stage.stage.fn
+        steps.append((stage.name, partial(fn, **stage.params), edits[maps.index(j)] if j in maps else None,
+                      stats[with_stats.index(j)] if with_counters else None))
     for i, text in enumerate(out_texts):
         if out_status[i] != "kept":
             continue
-        for j, stage in enumerate(chain):
+        for name, fn, edit_row, stats_row in steps:
             try:
-                if j in stats_slot:
-                    result, counters = stage.apply_with_stats(text)
-                    counted = [(name, n) for name, n in counters.items() if n]
-                    stats[stats_slot[j]][i] = counted or None
-                else:
-                    result = stage.apply(text)
+                result = fn(text)
+                if stats_row is not None:
+                    result, counters = result
+                    stats_row[i] = [(k, n) for k, n in counters.items() if n] or None
             except Exception as exc:  # one bad record must never kill the job or vanish
-                out_status[i], out_reason[i] = "quarantined", f"{stage.name}:error:{type(exc).__name__}"
+                out_status[i], out_reason[i] = "quarantined", f"{name}:error:{type(exc).__name__}"
                 break
-            if stage.kind == "map":
+            if edit_row is not None:
                 if not isinstance(result, str):
-                    out_status[i], out_reason[i] = "quarantined", f"{stage.name}:error:returned_{type(result).__name__}"
+                    out_status[i], out_reason[i] = "quarantined", f"{name}:error:returned_{type(result).__name__}"
                     break
                 if result != text:
-                    edits[slot[j]][i] = len(text) - len(result)
+                    edit_row[i] = len(text) - len(result)
                 text = result
             elif result is not None:
-                out_status[i], out_reason[i] = "filtered", f"{stage.name}:{result}"
+                out_status[i], out_reason[i] = "filtered", f"{name}:{result}"
                 break
         out_texts[i] = text
     return out_texts, out_status, out_reason, edits, stats

@@ -243,7 +243,8 @@ def write_shards(df, folder: str, *, shards: int, sort_columns: list[str], compr
     """Write `df` into `folder` as `shards` Parquet files part-00000.<codec>.parquet; returns the row count.
 
     Rows go to shards by a hash of their content and are sorted inside a shard, so the files are byte-identical
-    whatever the input partitioning. The row count comes back from the Parquet footers (a check, not a guess).
+    whatever the input partitioning. The row count comes back from the written files' Parquet footers (a check,
+    not a guess): read directly on a local file system, by Spark elsewhere.
     """
     from pyspark.sql import functions as F
 
@@ -260,9 +261,14 @@ def write_shards(df, folder: str, *, shards: int, sort_columns: list[str], compr
 
     suffix = "" if codec == "uncompressed" else f".{codec}"
     parts = [n for n in fs.list_names(folder) if n.startswith("part-") and n.endswith(".parquet")]
-    for i, part in enumerate(parts):
-        fs.rename(f"{folder}/{part}", f"{folder}/part-{i:05d}{suffix}.parquet")
+    names = [f"{folder}/part-{i:05d}{suffix}.parquet" for i in range(len(parts))]
+    for part, name in zip(parts, names):
+        fs.rename(f"{folder}/{part}", name)
         if fs.local:  # same rows, same bytes: see parquet_footer (remote files cannot be patched in place)
-            canonicalize_file(fs.local_path(f"{folder}/part-{i:05d}{suffix}.parquet"))
+            canonicalize_file(fs.local_path(name))
     fs.drop_checksums(folder)  # Hadoop would check the patched files against their old .crc
+    if fs.local:  # the footers of the files as written (no Spark job)
+        import pyarrow.parquet as pq
+
+        return sum(pq.read_metadata(fs.local_path(name)).num_rows for name in names)
     return spark.read.parquet(folder).count() if parts else 0
