@@ -12,6 +12,7 @@ from dps.text.words import (
     count_letterless_words,
     count_function_words,
     split_lines,
+    split_words,
 )
 
 __all__ = ["gopher_quality", "gopher_quality_metrics", "gopher_quality_profile", "PROFILE_METRICS",
@@ -47,7 +48,7 @@ def _ratio(part: float, whole: float) -> float:
 
 def _cheap_metrics(text: str) -> dict[str, float]:
     """Every metric except the function-word count, from one split into words and lines."""
-    words = text.split()
+    words = split_words(text)
     n_words = len(words)
     lines = split_lines(text)
     return {

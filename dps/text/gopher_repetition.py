@@ -6,7 +6,7 @@ from collections import Counter
 from itertools import compress
 
 from dps.text.profiling import Metric, Rule
-from dps.text.words import split_lines, split_paragraphs
+from dps.text.words import split_lines, split_paragraphs, split_words
 
 __all__ = ["gopher_repetition", "gopher_repetition_metrics", "gopher_repetition_profile", "METRIC_NAMES",
            "PROFILE_METRICS"]
@@ -108,7 +108,7 @@ def _metrics(text: str, limits: dict[str, float | None] | None = None) -> dict[s
     if limits is not None and any(_exceeds(value, limits[key]) for key, value in m.items()):
         m.update(dict.fromkeys(_NGRAM_KEYS, 0.0))
     else:
-        m.update(_word_ngram_metrics(text.split(), limits))
+        m.update(_word_ngram_metrics(split_words(text), limits))
     return m
 
 

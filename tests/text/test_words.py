@@ -84,3 +84,13 @@ def test_count_function_words_prefix_cut_at_whitespace():
 def test_count_function_words_rejects_unknown_mode():
     with pytest.raises(ValueError, match="function_word_mode"):
         count_function_words("나는 학생이다", mode="sbg")
+
+
+def test_split_results_are_shared_between_calls_on_the_same_text_only():
+    from dps.text.words import split_lines, split_words
+
+    text = "가 나\n다 라"
+    assert split_words(text) is split_words(text) and split_lines(text) is split_lines(text)
+    other = "".join(["가 나\n", "다 라"])  # equal, but another object: split anew, same words
+    assert other is not text and split_words(other) == ["가", "나", "다", "라"]
+    assert split_words(other) is not split_words(text) and split_lines(other) == ["가 나", "다 라"]
