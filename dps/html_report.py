@@ -323,7 +323,6 @@ def collect_examples(rows, config, job_plan, per_reason: int = EXAMPLES_PER_REAS
     return examples
 
 
-def render_run_report(report, marked, rows, config, job_plan) -> str:
-    """The run report page; `rows` are the report groupBy rows carrying the example columns, `marked` the
-    (cached) final frame they came from."""
-    return run_report_html(report, collect_examples(example_rows(marked, rows, config), config, job_plan))
+def render_run_report(report, examples, config, job_plan) -> str:
+    """The run report page; `examples` are the rows `example_rows` returned."""
+    return run_report_html(report, collect_examples(examples, config, job_plan))

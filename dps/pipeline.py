@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -88,7 +89,7 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    from dps.html_report import example_columns, render_run_report
+    from dps.html_report import example_columns, example_rows, render_run_report
     from dps.spark.arrow import as_step
     from dps.spark.session import build_session
 
@@ -149,58 +150,71 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
         # and the shard writer needs the memory (at a 1 GB heap it ran out while they stayed cached).
         for df in persisted[:-1]:
             df.unpersist()
-        input_records = raw_input.count()  # counted from the raw input, independently of the stages
+        # Side jobs (the independent input count, stage counters, the report's example documents) run in threads
+        # beside the shard writer: on small inputs its one-shard tasks leave cores idle. They only read.
+        side = ThreadPoolExecutor(max_workers=3, thread_name_prefix="dps-side-job")
+        try:
+            input_count = side.submit(raw_input.count)  # counted from the raw input, independently of the stages
+            counter_jobs = {c: side.submit(_sum_counters, marked, stats_columns[c])
+                            for c, _ in edit_columns if c in stats_columns}
+            examples = side.submit(example_rows, marked, rows, config)
+
+            kept_docs = sum(r["docs"] for r in rows if r[STATUS] == "kept")
+            kept_bytes = sum(r["bytes"] for r in rows if r[STATUS] == "kept")
+            rejected_bytes = sum(r["bytes"] for r in rows if r[STATUS] != "kept")
+            written = {}
+            shards = shard_count(kept_bytes, config.output.target_shard_mb)
+            echo(f"writing {kept_docs:,} kept documents as {shards} shard(s) to {out_path}")
+            kept = marked.where(F.col(STATUS) == "kept").select(*columns)
+            staged = stage_shards(kept, out_path, shards=shards, sort_columns=[text_col],
+                                  compression=config.output.compression)
+            written["kept_rows"] = staged.rows
+            written["kept_shards"] = shards
+            staged_rejected = None
+            if config.output.rejected_path:
+                # Everything the stages added (marks, dup_of, ...) goes with the rejected rows.
+                rejected = marked.where(F.col(STATUS) != "kept").drop(*[c for c, _ in edit_columns],
+                                                                       *stats_columns.values(), IX_TEXT)
+                rshards = shard_count(rejected_bytes, config.output.target_shard_mb)
+                echo(f"writing {sum(r['docs'] for r in rows) - kept_docs:,} rejected documents to {rejected_path}")
+                staged_rejected = stage_shards(rejected, rejected_path, shards=rshards,
+                                               sort_columns=[STATUS, REASON, text_col],
+                                               compression=config.output.compression)
+                written["rejected_rows"] = staged_rejected.rows
+
+            index_folder = None
+            if index is not None:
+                index_folder = index.store.new_folder(index.run_id)
+                echo(f"adding the kept documents to the index ({index.store.path}/{index_folder})")
+                rows_for_index = index_rows(marked.where(F.col(STATUS) == "kept"), config, index.settings,
+                                            IX_TEXT if keep_dedup_text else text_col)
+                written["index_rows"] = write_shards(
+                    rows_for_index, f"{index.store.path}/{index_folder}", shards=shards, sort_columns=["id"],
+                    compression=config.output.compression)
+            input_records = input_count.result()
+            counters = {c: job.result() for c, job in counter_jobs.items()}
+            example_docs = examples.result()
+        finally:
+            side.shutdown(wait=True, cancel_futures=True)
+
         counts = [ReasonCount(r[STATUS], r[REASON], (str(r[source_col]) if source_col and r[source_col] is not None
                                                       else None), r["docs"], r["chars"]) for r in rows]
         edits = [{"stage": name, "docs_changed": sum(r[f"{c}_docs"] for r in rows),
                   "chars_removed": sum(r[f"{c}_chars"] for r in rows)} for c, name in edit_columns]
         for edit, (c, _) in zip(edits, edit_columns):
-            if c in stats_columns:  # a few counter names: a tiny aggregate over the cached frame
-                counters = (marked.select(F.explode(stats_columns[c]).alias("counter", "n"))
-                            .groupBy("counter").agg(F.sum("n").alias("n")).collect())
-                edit["counters"] = {r["counter"]: r["n"] for r in sorted(counters, key=lambda r: r["counter"])}
+            if c in counters:
+                edit["counters"] = counters[c]
         report = Report(input_records, counts, config.to_dict(), edits=edits)
+        report.written.update(written)
         if index is not None:
             report.index = {"path": index.store.path, "run_id": index.run_id,
                             "runs_seen": [r.run_id for r in index.runs],
                             "docs_seen": sum(r.docs for r in index.runs)}
-        kept_bytes = sum(r["bytes"] for r in rows if r[STATUS] == "kept")
-        rejected_bytes = sum(r["bytes"] for r in rows if r[STATUS] != "kept")
-
-        shards = shard_count(kept_bytes, config.output.target_shard_mb)
-        echo(f"writing {report.totals()['kept']:,} kept documents as {shards} shard(s) to {out_path}")
-        kept = marked.where(F.col(STATUS) == "kept").select(*columns)
-        staged = stage_shards(kept, out_path, shards=shards, sort_columns=[text_col],
-                              compression=config.output.compression)
-        report.written["kept_rows"] = staged.rows
-        report.written["kept_shards"] = shards
-        staged_rejected = None
-        if config.output.rejected_path:
-            # Everything the stages added (marks, dup_of, ...) goes with the rejected rows.
-            rejected = marked.where(F.col(STATUS) != "kept").drop(*[c for c, _ in edit_columns],
-                                                                   *stats_columns.values(), IX_TEXT)
-            rshards = shard_count(rejected_bytes, config.output.target_shard_mb)
-            echo(f"writing {report.input_records - report.totals()['kept']:,} rejected documents to "
-                 f"{rejected_path}")
-            staged_rejected = stage_shards(rejected, rejected_path, shards=rshards,
-                                           sort_columns=[STATUS, REASON, text_col],
-                                           compression=config.output.compression)
-            report.written["rejected_rows"] = staged_rejected.rows
-
-        index_folder = None
-        if index is not None:
-            index_folder = index.store.new_folder(index.run_id)
-            echo(f"adding the kept documents to the index ({index.store.path}/{index_folder})")
-            rows_for_index = index_rows(marked.where(F.col(STATUS) == "kept"), config, index.settings,
-                                        IX_TEXT if keep_dedup_text else text_col)
-            report.written["index_rows"] = write_shards(
-                rows_for_index, f"{index.store.path}/{index_folder}", shards=shards, sort_columns=["id"],
-                compression=config.output.compression)
 
         holds, equation = report.invariant()
         if not holds:
             raise RuntimeError(f"row accounting broken, output not committed: {equation}; written {report.written}")
-        html = render_run_report(report, marked, rows, config, job_plan)
+        html = render_run_report(report, example_docs, config, job_plan)
         pause_point("staged")
         # Output first, then the index: a crash between the two leaves this run's documents out of the index
         # (later runs may keep copies of them), never in the index but unpublished (which would lose documents).
@@ -216,6 +230,15 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
             df.unpersist()
     echo(f"done in {time.time() - started:.1f}s; report: {out_path}/{REPORT_FILE}")
     return report
+
+
+def _sum_counters(marked, stats_column: str) -> dict[str, int]:
+    """A map stage's counters summed over the (cached) final frame: a few counter names, a tiny aggregate."""
+    from pyspark.sql import functions as F
+
+    rows = (marked.select(F.explode(stats_column).alias("counter", "n"))
+            .groupBy("counter").agg(F.sum("n").alias("n")).collect())
+    return {r["counter"]: r["n"] for r in sorted(rows, key=lambda r: r["counter"])}
 
 
 def pause_point(name: str) -> None:
