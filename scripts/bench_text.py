@@ -105,6 +105,9 @@ def bench(label: str, config_path: str, data: list[str], cores: int, overrides: 
         mb = n_bytes / 1e6
         monitor = TreeMonitor()
         monitor.start()
+        from pyspark import SparkContext
+
+        fresh = SparkContext._gateway is None  # a second session in this process reuses the JVM, warm
         t0 = time.time()
         spark = build_session(config)
         spark.range(1).count()  # the JVM and one task are really up
@@ -121,7 +124,8 @@ def bench(label: str, config_path: str, data: list[str], cores: int, overrides: 
             monitor._sample()
             jvm_cpu, py_cpu = monitor.cpu_split(baseline)
             docs = report.input_records
-            kind = "cold JVM (first job)" if i == 0 else "warm JVM (same session)"
+            kind = ("first job, fresh JVM" if fresh else "first job of a new session, JVM already warm") if i == 0 \
+                else "warm JVM (same session)"
             print(f"run {i + 1}, {kind}:")
             print(f"  kept           {report.totals()['kept']:,} of {docs:,} docs ({report.totals()['kept'] / docs:.1%})")
             print(f"  wall           {work:.1f} s without start-up -> {docs / work:,.0f} docs/s, {mb / work:.2f} MB/s, "
