@@ -252,7 +252,7 @@ def _example_parts(config, columns):
 def example_columns(config, columns, per_reason: int = EXAMPLES_PER_REASON) -> list:
     """Aggregate expressions for the pipeline's report groupBy: per group and slot, the smallest seeded hash of a
     rejected row's text (each slot has its own seed). Plain long minimums keep the report a hash aggregation: a
-    struct-valued min_by here turned it into a sort of the whole corpus. `collect_examples` then fetches the rows
+    struct-valued min_by here turned it into a sort of the whole corpus. `example_rows` then fetches the rows
     with those hashes."""
     from pyspark.sql import functions as F
 
