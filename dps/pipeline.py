@@ -194,6 +194,10 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
             input_records = input_count.result()
             counters = {c: job.result() for c, job in counter_jobs.items()}
             example_docs = examples.result()
+        except BaseException:
+            # A failure (or Ctrl-C) must not wait for the side jobs: the input count reads the whole input again.
+            spark.sparkContext.cancelAllJobs()
+            raise
         finally:
             side.shutdown(wait=True, cancel_futures=True)
 
