@@ -292,3 +292,19 @@ def test_input_without_any_record_is_one_clear_error(spark, tmp_path):
     (folder / "a.jsonl").write_text("\n\nnot json\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="input.paths: no readable JSON record in"):
         run(make_config(tmp_path, str(folder)), spark, echo=quiet)
+
+
+def test_a_failing_writer_surfaces_its_error_and_commits_nothing(spark, tmp_path, monkeypatch):
+    import dps.pipeline
+
+    def failing_writer(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    config = make_config(tmp_path, SAMPLE, stages=["normalize"])
+    monkeypatch.setattr(dps.pipeline, "stage_shards", failing_writer)
+    with pytest.raises(OSError, match="disk full"):
+        run(config, spark, echo=quiet)
+    assert not os.path.exists(config.output.path)
+    # The side jobs (input count, examples) were cancelled or finished: the session runs the next job normally.
+    monkeypatch.undo()
+    assert run(config, spark, echo=quiet).invariant()[0]
