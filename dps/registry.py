@@ -11,6 +11,7 @@ import re
 import types
 import typing
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable
 
 from dps.config import ConfigError, StageSpec, nearest
@@ -76,6 +77,10 @@ class BoundStage:
 
     def apply_with_stats(self, text: str) -> tuple[str, dict[str, int]]:
         return self.stage.stats_fn(text, **self.params)
+
+    def bound(self, with_stats: bool = False) -> Callable:
+        """`apply` (or `apply_with_stats`) as one callable with the parameters bound: for loops over many texts."""
+        return partial(self.stage.stats_fn if with_stats else self.stage.fn, **self.params)
 
 
 def _stages() -> dict[str, Stage]:

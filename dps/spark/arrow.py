@@ -23,8 +23,6 @@ def run_chain(texts: Sequence[str | None], statuses: Sequence[str], reasons: Seq
     chain a list of edits: for each row, the characters the stage removed (negative: added), or None where it
     left the text unchanged or did not run; and per map stage with a stats twin, each row's nonzero counters as
     (name, count) pairs, or None."""
-    from functools import partial
-
     out_texts, out_status, out_reason = list(texts), list(statuses), list(reasons)
     maps = [j for j, stage in enumerate(chain) if stage.kind == "map"]
     edits: list[list[int | None]] = [[None] * len(out_texts) for _ in maps]
@@ -35,8 +33,7 @@ def run_chain(texts: Sequence[str | None], statuses: Sequence[str], reasons: Seq
     steps = []
     for j, stage in enumerate(chain):
         with_counters = j in with_stats
-        fn = stage.stage.stats_fn if with_counters else stage.stage.fn
-        steps.append((stage.name, partial(fn, **stage.params), edits[maps.index(j)] if j in maps else None,
+        steps.append((stage.name, stage.bound(with_counters), edits[maps.index(j)] if j in maps else None,
                       stats[with_stats.index(j)] if with_counters else None))
     for i, text in enumerate(out_texts):
         if out_status[i] != "kept":

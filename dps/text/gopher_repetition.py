@@ -68,8 +68,9 @@ def _word_ngram_metrics(words: list[str], limits: dict[str, float | None] | None
     lengths = list(map(len, words))
     total_chars = sum(lengths)
     for n in _TOP_NS + _DUP_NS:
-        # top_N needs only the counts; dup_N also walks the n-grams in order
-        grams = zip(*(words[i:] for i in range(n))) if n in _TOP_KEYS else list(zip(*(words[i:] for i in range(n))))
+        grams = zip(*(words[i:] for i in range(n)))
+        if n in _DUP_KEYS:  # dup_N walks the n-grams again; top_N needs only their counts
+            grams = list(grams)
         counts = Counter(grams)
         if len(counts) == max(0, len(words) - n + 1):
             break
