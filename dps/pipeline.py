@@ -13,7 +13,8 @@ from dps.config import ConfigError, JobConfig
 from dps.registry import BoundStage, bind
 from dps.report import Report, ReasonCount
 from dps.dedup.index import IX_TEXT, index_rows, open_index
-from dps.spark.io import REASON, STATUS, HadoopFS, read_marked, shard_count, stage_shards, write_shards
+from dps.spark.io import REASON, STATUS, HadoopFS, shard_count, stage_shards, write_shards
+from dps.spark.read import read_marked
 
 REPORT_FILE = "_dps_report.json"
 REPORT_HTML_FILE = "_dps_report.html"

@@ -260,7 +260,7 @@ def compute_profile(config: JobConfig, spark, *, sample_fraction: float = 1.0, j
     from pyspark.sql import types as T
 
     from dps.pipeline import plan
-    from dps.spark.io import read_marked
+    from dps.spark.read import read_marked
 
     job_plan = job_plan or plan(config)
     metrics, steps = profile_plan(job_plan.stages)
