@@ -30,6 +30,7 @@ class InputConfig:
     source_column: str | None = "source"  # per-source report rows when the column exists
     schema: str | None = None  # JSONL only: a Spark DDL schema; skips schema inference
     schema_sampling_ratio: float = 1.0  # JSONL only: fraction of records read to infer the schema
+    max_record_mb: float = 64.0  # larger records are quarantined as read:too_large instead of read
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class JobConfig:
                 "source_column": self.input.source_column,
                 "schema": self.input.schema,
                 "schema_sampling_ratio": self.input.schema_sampling_ratio,
+                "max_record_mb": self.input.max_record_mb,
             },
             "output": {
                 "path": self.output.path,
@@ -112,7 +114,8 @@ _TOP_KEYS = ("input", "output", "seed", "run_id", "index", "stages", "spark")
 _INDEX_KEYS = ("path",)
 # Run ids become folder names (run_id=<id>) and sort the index's history: keep them plain.
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-_INPUT_KEYS = ("paths", "format", "text_column", "id_column", "source_column", "schema", "schema_sampling_ratio")
+_INPUT_KEYS = ("paths", "format", "text_column", "id_column", "source_column", "schema", "schema_sampling_ratio",
+               "max_record_mb")
 _OUTPUT_KEYS = ("path", "rejected_path", "target_shard_mb", "compression")
 _SPARK_KEYS = ("master", "app_name", "driver_memory", "settings")
 _FORMATS = ("auto", "jsonl", "parquet")
@@ -270,6 +273,7 @@ def parse_config(raw: dict, source: str, *, check_paths: bool = True) -> JobConf
         schema=r.string(inp.get("schema"), "input.schema", optional=True),
         schema_sampling_ratio=float(r.number(inp.get("schema_sampling_ratio", 1.0), "input.schema_sampling_ratio",
                                              minimum=1e-6, maximum=1.0)),
+        max_record_mb=float(r.number(inp.get("max_record_mb", 64.0), "input.max_record_mb", minimum=0.001)),
     )
 
     out = r.mapping(raw["output"], "output", _OUTPUT_KEYS)
