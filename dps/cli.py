@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from dps import __version__
@@ -25,6 +26,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
                      help="override a config value (repeatable), e.g. --set output.path=out "
                           "--set stages.gopher_quality.min_words=20")
+    run.add_argument("--wait", nargs="?", const=0.0, default=None, type=float, metavar="SECONDS",
+                     help="if another dps run holds the output or index, wait for it (at most SECONDS; "
+                          "no value: as long as it takes) instead of refusing")
+    run.add_argument("--replace-unknown-output", action="store_true",
+                     help="replace output.path / output.rejected_path even if dps did not write that folder "
+                          "(everything in it is deleted)")
+    run.add_argument("--without-index", action="store_true",
+                     help="run a night without the dedup index its output root was written with (its output is "
+                          "then not deduplicated against earlier nights)")
 
     profile = sub.add_parser("profile", help="per-source distributions of every filter metric, with thresholds")
     profile.add_argument("config", help="YAML config file")
@@ -48,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     stats = index_sub.add_parser("stats", help="documents and runs the index holds")
     stats.add_argument("path", help="the index folder (index.path of the config)")
     stats.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    check = index_sub.add_parser("check", help="compare the index with the published nights (exit 1 on problems)")
+    check.add_argument("path", help="the index folder (index.path of the config)")
+    check.add_argument("output", help="the output root of the nightly runs (output.path of the config)")
 
     check_env = sub.add_parser("check-env", help="check what the executors' Python workers import (run it with "
                                                  "spark-submit jobs/check_env.py on a cluster)")
@@ -88,8 +101,12 @@ def _dispatch(args) -> int:
     if args.command == "check-env":
         return _check_env(args)
     if args.command == "index":
-        from dps.dedup.index import index_stats
+        from dps.dedup.index import index_check, index_stats
 
+        if args.index_command == "check":
+            ok, text = index_check(args.path, args.output)
+            print(text)
+            return 0 if ok else 1
         print(index_stats(args.path, as_json=args.json))
         return 0
     overrides = list(args.overrides)
@@ -112,7 +129,12 @@ def _dispatch(args) -> int:
     if args.command == "validate":
         print(f"{args.config}: OK\n{job_plan.describe()}")
         return 0
-    report = run(config)
+    if args.wait is not None and (args.wait < 0 or args.wait != args.wait):
+        raise ConfigError(f"--wait: expected a number of seconds >= 0, got {args.wait}")
+    from dps.outputs import RunOptions
+
+    report = run(config, options=RunOptions(wait=args.wait, replace_unknown_output=args.replace_unknown_output,
+                                            without_index=args.without_index))
     print(report.table())
     holds, _ = report.invariant()
     return 0 if holds else 1
@@ -148,6 +170,16 @@ def _spark_user_error(exc: Exception) -> str | None:
     if isinstance(exc, AnalysisException):
         first = str(exc).strip().splitlines()[0]
         return first
+    text = str(exc)
+    # Conditions of the machine, not bugs: the run failed before its commit, so the previous output is untouched.
+    for needle, advice in (("No space left on device", "free disk space (or point spark.local.dir and the output at "
+                                                        "a larger disk) and rerun"),
+                           ("Permission denied", "make the output folder writable and rerun"),
+                           ("Read-only file system", "write the output to a writable file system and rerun")):
+        if needle in text:
+            where = re.search(r"(?:file:|hdfs://|s3a?://)\S+", text)
+            return (f"{needle.lower()}{' (' + where.group(0).rstrip(').,;') + ')' if where else ''}: {advice}; "
+                    f"nothing was committed, the previous output is untouched")
     return None
 
 

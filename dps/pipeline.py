@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +14,7 @@ from dps.config import ConfigError, JobConfig
 from dps.registry import BoundStage, bind
 from dps.report import Report, ReasonCount
 from dps.dedup.index import IX_TEXT, index_rows, open_index
+from dps.outputs import RunGuard, RunOptions
 from dps.spark.io import REASON, STATUS, HadoopFS, shard_count, stage_shards, write_shards
 from dps.spark.read import read_marked
 
@@ -82,16 +84,14 @@ def log(message: str) -> None:
     print(f"dps: {message}", file=sys.stderr, flush=True)
 
 
-def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Callable[[str], None] = log) -> Report:
+def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Callable[[str], None] = log,
+        options: RunOptions | None = None) -> Report:
     """Run the job; returns the report (also written as JSON into the output folder).
 
-    `spark` and `job_plan` default to a session built from the config and the config's own stages.
+    `spark` and `job_plan` default to a session built from the config and the config's own stages. Before any
+    Spark work, the outputs and the index are locked, what killed runs left is resolved, and folders dps must not
+    replace are refused (dps.outputs).
     """
-    from pyspark import StorageLevel
-    from pyspark.sql import functions as F
-
-    from dps.html_report import example_columns, example_rows, render_run_report
-    from dps.spark.arrow import as_step
     from dps.spark.session import build_session
 
     job_plan = job_plan or plan(config)
@@ -99,13 +99,39 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
     spark = spark or build_session(config)
     echo(f"Spark {spark.version} ready in {time.time() - started:.1f}s; plan:\n{job_plan.describe()}")
 
-    marked, raw_input, columns = read_marked(spark, config.input)
+    guard = RunGuard(lambda path: HadoopFS(spark, path), config, options or RunOptions(), echo).open()
+    staged_folders: list = []  # this run's own staging folders, removed if it fails
+    try:
+        report = _run(config, spark, job_plan, echo, guard, staged_folders)
+    except BaseException:
+        for folder in staged_folders:
+            try:
+                folder.discard()
+            except Exception:  # noqa: BLE001 - the next run removes it under the lock
+                pass
+        raise
+    finally:
+        guard.close()
+    echo(f"done in {time.time() - started:.1f}s; report: {guard.targets[0].path}/{REPORT_FILE}")
+    return report
+
+
+def _run(config: JobConfig, spark, job_plan: Plan, echo: Callable[[str], None], guard: RunGuard,
+         staged_folders: list) -> Report:
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    from dps.html_report import example_columns, example_rows, render_run_report
+    from dps.spark.arrow import as_step
+
     text_col = config.input.text_column
     out_path, rejected_path = config.run_path(config.output.path), config.run_path(config.output.rejected_path)
     index = None
     if config.index is not None:
-        index = open_index(HadoopFS(spark, config.index.path), config, job_plan.index_settings())
+        index = open_index(guard.index_fs, config, job_plan.index_settings(), echo)
         echo(index.describe())
+        index.store.remove_leftovers(index.store.latest())  # under the index lock: killed runs' rows and manifests
+    marked, raw_input, columns = read_marked(spark, config.input)
     keep_dedup_text = index is not None and job_plan.text_changes_after_dedup()
     persisted = []
 
@@ -167,8 +193,9 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
             shards = shard_count(kept_bytes, config.output.target_shard_mb)
             echo(f"writing {kept_docs:,} kept documents as {shards} shard(s) to {out_path}")
             kept = marked.where(F.col(STATUS) == "kept").select(*columns)
-            staged = stage_shards(kept, out_path, shards=shards, sort_columns=[text_col],
+            staged = stage_shards(kept, out_path, run_token=guard.token, shards=shards, sort_columns=[text_col],
                                   compression=config.output.compression)
+            staged_folders.append(staged)
             written["kept_rows"] = staged.rows
             written["kept_shards"] = shards
             staged_rejected = None
@@ -178,9 +205,10 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
                                                                        *stats_columns.values(), IX_TEXT)
                 rshards = shard_count(rejected_bytes, config.output.target_shard_mb)
                 echo(f"writing {sum(r['docs'] for r in rows) - kept_docs:,} rejected documents to {rejected_path}")
-                staged_rejected = stage_shards(rejected, rejected_path, shards=rshards,
+                staged_rejected = stage_shards(rejected, rejected_path, run_token=guard.token, shards=rshards,
                                                sort_columns=[STATUS, REASON, text_col],
                                                compression=config.output.compression)
+                staged_folders.append(staged_rejected)
                 written["rejected_rows"] = staged_rejected.rows
 
             index_folder = None
@@ -223,17 +251,18 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
         pause_point("staged")
         # Output first, then the index: a crash between the two leaves this run's documents out of the index
         # (later runs may keep copies of them), never in the index but unpublished (which would lose documents).
-        staged.commit({REPORT_FILE: report.to_json(), REPORT_HTML_FILE: html})
+        guard.mark_nightly_root()
+        files = {REPORT_FILE: report.to_json(), REPORT_HTML_FILE: html}
+        staged.commit(files, crash_point=pause_point, label="output")
         if staged_rejected is not None:
-            staged_rejected.commit({REPORT_FILE: report.to_json(), REPORT_HTML_FILE: html})
+            staged_rejected.commit(files, crash_point=pause_point, label="rejected")
         pause_point("output_committed")
         if index is not None:
             index.store.commit(index.run_id, index_folder, report.written["index_rows"], index.settings,
-                               index.base_version)
+                               index.base_version, crash_point=pause_point)
     finally:
         for df in persisted:
             df.unpersist()
-    echo(f"done in {time.time() - started:.1f}s; report: {out_path}/{REPORT_FILE}")
     return report
 
 
@@ -247,7 +276,11 @@ def _sum_counters(marked, stats_column: str) -> dict[str, int]:
 
 
 def pause_point(name: str) -> None:
-    """Test hook: with DPS_PAUSE_AT=<name> the job stops here (for tests that kill it at a known point)."""
+    """Test hook at each step of the commit: with DPS_PAUSE_AT=<name> the job stops here (for tests that kill it
+    at a known point); with DPS_CRASH_AT=<name> it kills itself (SIGKILL: no cleanup, no finally)."""
+    if os.environ.get("DPS_CRASH_AT") == name:
+        print(f"dps: crashing at {name}", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
     if os.environ.get("DPS_PAUSE_AT") == name:
         print(f"dps: paused at {name}", file=sys.stderr, flush=True)
         time.sleep(3600)

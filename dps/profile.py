@@ -17,7 +17,6 @@ import os
 import shutil
 import sys
 import time
-import uuid
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -238,13 +237,10 @@ def check_out_dir(out_dir: str) -> str:
     """A local folder that is absent, empty, or an earlier profile (the only kind of folder we replace)."""
     if is_remote(out_dir):
         raise ConfigError(f"--out: the profile is written to a local folder, got '{out_dir}' (set --out DIR)")
+    from dps.outputs import PROFILE, LocalFS, check_replaceable
+
     out_dir = os.path.abspath(out_dir[len("file://"):] if out_dir.startswith("file://") else out_dir)
-    if os.path.exists(out_dir):
-        if not os.path.isdir(out_dir):
-            raise ConfigError(f"--out: '{out_dir}' is a file, not a folder")
-        if os.listdir(out_dir) and not os.path.exists(os.path.join(out_dir, PROFILE_JSON)):
-            raise ConfigError(f"--out: '{out_dir}' is not empty and holds no {PROFILE_JSON}; "
-                              "give a new folder (a profile folder is replaced as a whole)")
+    check_replaceable(LocalFS(), out_dir, PROFILE, "--out")
     return out_dir
 
 
@@ -388,11 +384,18 @@ def write_profile(doc: dict, out_dir: str) -> str:
 
     out_dir = check_out_dir(out_dir)
     images = {m["name"]: metric_png(m, list(doc["metrics"][0]["by_source"])) for m in doc["metrics"]}
-    parent = os.path.dirname(out_dir)
-    os.makedirs(parent, exist_ok=True)
-    staging = f"{out_dir}.dps-staging-{uuid.uuid4().hex[:12]}"
-    os.makedirs(staging)
+    from dps.outputs import PROFILE, Lock, LocalFS, check_replaceable, commit_folder, recover, staging_path, token
+
+    fs = LocalFS()
+    os.makedirs(os.path.dirname(out_dir), exist_ok=True)
+    lock = Lock(fs, out_dir, "--out")
+    lock.acquire(log)
+    run_token = token()
+    staging = staging_path(out_dir, run_token)
     try:
+        recover(fs, out_dir, log)
+        check_replaceable(fs, out_dir, PROFILE, "--out")
+        os.makedirs(staging)
         with open(os.path.join(staging, PROFILE_JSON), "w", encoding="utf-8") as fh:
             fh.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         for entry in doc["metrics"]:
@@ -400,13 +403,11 @@ def write_profile(doc: dict, out_dir: str) -> str:
                 fh.write(images[entry["name"]])
         with open(os.path.join(staging, PROFILE_HTML), "w", encoding="utf-8") as fh:
             fh.write(profile_html(doc, images))
-        old = f"{out_dir}.dps-old-{uuid.uuid4().hex[:12]}"
-        if os.path.exists(out_dir):
-            os.rename(out_dir, old)
-        os.rename(staging, out_dir)
-        shutil.rmtree(old, ignore_errors=True)
+        fs.sync_tree(staging)
+        commit_folder(fs, out_dir, staging, run_token, label="profile")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        lock.release()
     return os.path.join(out_dir, PROFILE_HTML)
 
 

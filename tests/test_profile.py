@@ -283,7 +283,7 @@ def test_user_errors_are_config_errors(tmp_path):
     assert check_sample_fraction("0.25") == 0.25
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "keep.txt").write_text("x")
-    with pytest.raises(ConfigError, match="holds no profile.json"):
+    with pytest.raises(ConfigError, match="is not a dps profile"):
         check_out_dir(str(tmp_path / "data"))
     with pytest.raises(ConfigError, match="local folder"):
         check_out_dir("s3a://bucket/profile")

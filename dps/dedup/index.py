@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from dps.config import ConfigError, JobConfig
+from dps.outputs import LocalFS
 
 FORMAT = 1
 MANIFESTS = "_manifest"
@@ -78,62 +79,57 @@ class Manifest:
         return next((r for r in self.runs if r.run_id == run_id), None)
 
 
-class LocalFS:
-    """The file operations the index needs, on local paths: `dps index stats` without Spark, and tests."""
-
-    def exists(self, p: str) -> bool:
-        return os.path.exists(p)
-
-    def write_text(self, p: str, text: str) -> None:
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, "w", encoding="utf-8") as fh:
-            fh.write(text)
-
-    def rename(self, src: str, dst: str) -> None:
-        os.rename(src, dst)
-
-    def delete(self, p: str) -> None:
-        import shutil
-
-        shutil.rmtree(p) if os.path.isdir(p) else os.remove(p)
-
-    def drop_checksums(self, p: str) -> None:
-        pass  # only Hadoop writes .crc side files
-
-    def list_names(self, p: str) -> list[str]:
-        return sorted(os.listdir(p))
-
-    def read_text(self, p: str) -> str:
-        with open(p, encoding="utf-8") as fh:
-            return fh.read()
-
-    def size(self, p: str) -> int:
-        if os.path.isfile(p):
-            return os.path.getsize(p)
-        return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(p) for f in fs)
-
-
 class IndexStore:
-    """Manifests and run folders under one index path, through a HadoopFS (or LocalFS for reading)."""
+    """Manifests and run folders under one index path, through a HadoopFS (or LocalFS for reading).
+
+    Writers hold the index lock (`<index>/.dps-lock`, dps.outputs.Lock), so everything unnamed by the current
+    manifest is a leftover of a killed run and may be removed."""
+
+    LOCK_FILE = ".dps-lock"
 
     def __init__(self, fs, path: str):
         self.fs, self.path = fs, path.rstrip("/")
+        self.problems: list[str] = []  # what latest() had to skip, for the log and `dps index check`
+        self.highest = 0  # the highest manifest number on disk, readable or not
 
-    def latest(self) -> Manifest | None:
+    def _manifest_names(self) -> list[str]:
         folder = f"{self.path}/{MANIFESTS}"
         if not self.fs.exists(folder):
-            return None
-        names = [n for n in self.fs.list_names(folder) if n.endswith(".json") and n[:-5].isdigit()]
-        if not names:
-            return None
-        return Manifest.parse(self.fs.read_text(f"{folder}/{max(names)}"))
+            return []
+        return sorted(n for n in self.fs.list_names(folder) if n.endswith(".json") and n[:-5].isdigit())
+
+    def latest(self) -> Manifest | None:
+        """The newest readable manifest. A newer one that is empty or corrupt (a power loss before it reached
+        the disk) is skipped with a problem noted; if no readable one is left, ConfigError says how to repair."""
+        names = self._manifest_names()
+        self.problems, self.highest = [], (int(names[-1][:-5]) if names else 0)
+        for name in reversed(names):
+            try:
+                manifest = Manifest.parse(self.fs.read_text(f"{self.path}/{MANIFESTS}/{name}"))
+            except (ValueError, KeyError, TypeError) as exc:
+                self.problems.append(f"manifest {MANIFESTS}/{name} is unreadable ({type(exc).__name__}); "
+                                     f"using the one before it")
+                continue
+            if self.problems:
+                self.problems.append(f"runs committed after manifest {manifest.version} are not in the index: "
+                                     f"rerun them with the same --run-id to add them back")
+            return manifest
+        if names:
+            raise ConfigError(f"index.path: no readable manifest in {self.path}/{MANIFESTS} "
+                              f"({'; '.join(self.problems)}); restore the folder from a backup, or move the index "
+                              f"aside and rebuild it by rerunning the nights")
+        return None
 
     def new_folder(self, run_id: str) -> str:
         """A fresh folder (relative path) for one attempt of a run; never one a manifest already names."""
         return f"{RUNS}/{run_id}/{uuid.uuid4().hex[:16]}"
 
-    def commit(self, run_id: str, folder: str, docs: int, settings: dict, expected_version: int) -> Manifest:
-        """Publish a run's folder with one new manifest (written beside, then renamed into place).
+    def missing_folders(self, runs) -> list[RunEntry]:
+        return [r for r in runs if not self.fs.exists(f"{self.path}/{r.folder}")]
+
+    def commit(self, run_id: str, folder: str, docs: int, settings: dict, expected_version: int,
+               crash_point=lambda _name: None) -> Manifest:
+        """Publish a run's folder with one new manifest (written beside, synced, then renamed into place).
 
         expected_version: the manifest version this run started from; if another run committed since, the
         commit is refused (rerun the job) rather than silently dropping that run.
@@ -148,27 +144,50 @@ class IndexStore:
         old = current.entry(run_id) if current else None
         entry = RunEntry(run_id, old.seq if old else max((r.seq for r in runs), default=0) + 1, folder, docs, now)
         runs = [entry if r.run_id == run_id else r for r in runs] if old else runs + [entry]
-        manifest = Manifest(version + 1, settings, runs)
+        # Above any manifest on disk, including an unreadable newest one (kept for inspection, never reused).
+        manifest = Manifest(max(version, self.highest) + 1, settings, runs)
         folder_path = f"{self.path}/{MANIFESTS}"
         target = f"{folder_path}/{manifest.version:012d}.json"
         temp = f"{folder_path}/.{manifest.version:012d}.{uuid.uuid4().hex[:8]}.tmp"
-        self.fs.write_text(temp, manifest.to_json())
-        if self.fs.exists(target):  # a concurrent commit won the race
+        self.fs.drop_checksums(f"{self.path}/{folder}")
+        self.fs.sync_tree(f"{self.path}/{folder}")  # the rows the manifest will name are on disk first
+        self.fs.write_text(temp, manifest.to_json())  # fsynced
+        crash_point("index:manifest_written")
+        if self.fs.exists(target):  # a concurrent commit won the race (cannot happen under the lock)
             self.fs.delete(temp)
             raise RuntimeError(f"the index at {self.path} changed while this run was committing; rerun this one")
         self.fs.rename(temp, target)
+        self.fs.sync_parent(target)
         self.fs.drop_checksums(folder_path)
-        self.fs.drop_checksums(f"{self.path}/{folder}")
-        self._remove_leftovers(run_id, keep=folder)
+        crash_point("index:committed")
+        self.remove_leftovers(manifest)
         return manifest
 
-    def _remove_leftovers(self, run_id: str, keep: str) -> None:
-        """Folders of this run id that no manifest names any more: crashed or replaced attempts."""
-        parent = f"{self.path}/{RUNS}/{run_id}"
-        keep_name = keep.rsplit("/", 1)[-1]
-        for name in self.fs.list_names(parent):
-            if name != keep_name:
-                self.fs.delete(f"{parent}/{name}")
+    def remove_leftovers(self, manifest: Manifest | None) -> list[str]:
+        """Delete what no manifest names: run folders of killed or replaced attempts and unfinished manifests.
+        Only while holding the index lock. Returns what was removed."""
+        removed = []
+        folder_path = f"{self.path}/{MANIFESTS}"
+        if self.fs.exists(folder_path):
+            for name in self.fs.list_names(folder_path):
+                if name.startswith(".") and name.endswith(".tmp"):
+                    self.fs.delete(f"{folder_path}/{name}")
+                    removed.append(f"{MANIFESTS}/{name}")
+        if self.problems:  # a skipped manifest may name folders: keep them until the index is repaired
+            return removed
+        named = {r.folder for r in manifest.runs} if manifest else set()
+        runs_path = f"{self.path}/{RUNS}"
+        if not self.fs.exists(runs_path):
+            return removed
+        for run_id in self.fs.list_names(runs_path):
+            if run_id.startswith("."):
+                continue
+            for attempt in self.fs.list_names(f"{runs_path}/{run_id}"):
+                rel = f"{RUNS}/{run_id}/{attempt}"
+                if rel not in named and not attempt.startswith("."):
+                    self.fs.delete(f"{self.path}/{rel}")
+                    removed.append(rel)
+        return removed
 
 
 @dataclass
@@ -199,10 +218,12 @@ class IndexView:
                 f"run(s) ({self.runs[0].run_id} .. {self.runs[-1].run_id})")
 
 
-def open_index(fs, config: JobConfig, settings: dict) -> IndexView:
+def open_index(fs, config: JobConfig, settings: dict, echo=print) -> IndexView:
     """The view of config.index for config.run_id; ConfigError if the index was built with other dedup settings."""
     store = IndexStore(fs, config.index.path)
     manifest = store.latest()
+    for problem in store.problems:
+        echo(f"warning: index {config.index.path}: {problem}")
     if manifest is None:
         return IndexView(store, config.run_id, settings, 0, [])
     if manifest.settings != settings:
@@ -214,6 +235,11 @@ def open_index(fs, config: JobConfig, settings: dict) -> IndexView:
                           f"new index)")
     own = manifest.entry(config.run_id)
     visible = [r for r in manifest.runs if own is None or r.seq < own.seq]
+    missing = store.missing_folders(visible)
+    if missing:
+        shown = ", ".join(f"{r.folder} (run {r.run_id})" for r in missing[:3])
+        raise ConfigError(f"{config.source}: index.path: the index at {config.index.path} names folders that are "
+                          f"missing: {shown}; restore them from a backup (dps index check lists every problem)")
     return IndexView(store, config.run_id, settings, manifest.version, sorted(visible, key=lambda r: r.seq))
 
 
@@ -259,8 +285,8 @@ def _index_batch(batches, *, run_id: str, settings: dict):
             names=["id", "run_id", "node", "exact_key", "bands", "text"])
 
 
-def index_stats(path: str, *, as_json: bool = False) -> str:
-    """`dps index stats PATH`: runs, documents and bytes of the committed index (local paths need no Spark)."""
+def _fs_for(path: str, app: str):
+    """(fs, normalized path, size function): local paths need no Spark."""
     from dps.config import is_remote
 
     if is_remote(path):
@@ -268,28 +294,91 @@ def index_stats(path: str, *, as_json: bool = False) -> str:
 
         from dps.spark.io import HadoopFS
 
-        fs = HadoopFS(SparkSession.builder.appName("dps index stats").getOrCreate(), path)
-        size = lambda p: fs.fs.getContentSummary(fs.path(p)).getLength()  # noqa: E731
-    else:
-        path = os.path.abspath(path[len("file://"):] if path.startswith("file://") else path)
-        fs = LocalFS()
-        size = fs.size
+        fs = HadoopFS(SparkSession.builder.appName(app).getOrCreate(), path)
+        return fs, path.rstrip("/"), lambda p: fs.fs.getContentSummary(fs.path(p)).getLength()
+    fs = LocalFS()
+    return fs, os.path.abspath(path[len("file://"):] if path.startswith("file://") else path), fs.size
+
+
+def _committed(path: str, app: str):
+    fs, path, size = _fs_for(path, app)
     if not fs.exists(path):
         raise ConfigError(f"{path}: no such index folder")
-    manifest = IndexStore(fs, path).latest()
+    store = IndexStore(fs, path)
+    manifest = store.latest()
     if manifest is None:
         raise ConfigError(f"{path}: not a dps index (no {MANIFESTS}/ with a committed manifest)")
-    runs = [{**vars(r), "bytes": size(f"{path.rstrip('/')}/{r.folder}")} for r in sorted(manifest.runs,
-                                                                                           key=lambda r: r.seq)]
+    return fs, path, size, store, manifest
+
+
+def index_stats(path: str, *, as_json: bool = False) -> str:
+    """`dps index stats PATH`: runs, documents and bytes of the committed index (local paths need no Spark)."""
+    fs, path, size, store, manifest = _committed(path, "dps index stats")
+    runs = []
+    for r in sorted(manifest.runs, key=lambda r: r.seq):
+        folder = f"{path}/{r.folder}"
+        present = fs.exists(folder)
+        runs.append({**vars(r), "bytes": size(folder) if present else 0, "missing": not present})
     summary = {"path": path, "manifest_version": manifest.version, "runs": len(runs),
                "documents": sum(r["docs"] for r in runs), "bytes": sum(r["bytes"] for r in runs),
-               "settings": manifest.settings, "per_run": runs}
+               "settings": manifest.settings, "per_run": runs,
+               "problems": list(store.problems) + [f"run {r['run_id']}: folder {r['folder']} is missing"
+                                                   for r in runs if r["missing"]]}
     if as_json:
         return json.dumps(summary, ensure_ascii=False, indent=2)
     lines = [f"index {path}: {summary['documents']:,} documents in {summary['runs']} run(s), "
              f"{summary['bytes'] / 1e6:,.1f} MB (manifest {manifest.version})",
              f"{'run_id':<24} {'seq':>5} {'documents':>12} {'MB':>10}  committed"]
     for r in runs:
-        lines.append(f"{r['run_id']:<24} {r['seq']:>5} {r['docs']:>12,} {r['bytes'] / 1e6:>10,.1f}  "
-                     f"{r['committed_at']}")
+        mb = "MISSING" if r["missing"] else f"{r['bytes'] / 1e6:,.1f}"
+        lines.append(f"{r['run_id']:<24} {r['seq']:>5} {r['docs']:>12,} {mb:>10}  {r['committed_at']}")
+    lines += [f"problem: {p}" for p in summary["problems"]]
     return "\n".join(lines)
+
+
+def index_check(path: str, output_root: str) -> tuple[bool, str]:
+    """`dps index check INDEX OUTPUT_ROOT`: does the index agree with the published nights?
+
+    Every run in the index must have a published run_id=<id> folder whose report counts as many kept documents
+    and names this index; every published night must be in the index (a night written without the index, or
+    killed between its output and index commits, is not)."""
+    fs, path, _size, store, manifest = _committed(path, "dps index check")
+    _, root, _ = _fs_for(output_root, "dps index check")
+    problems = list(store.problems)
+    lines = [f"{'run_id':<24} {'index docs':>11} {'output kept':>12}  state"]
+    nights = sorted(n[len("run_id="):] for n in fs.list_names(root) if n.startswith("run_id=")) \
+        if fs.exists(root) else []
+    indexed = {r.run_id: r for r in manifest.runs}
+    for run_id in sorted(set(nights) | set(indexed)):
+        entry = indexed.get(run_id)
+        report_path = f"{root}/run_id={run_id}/_dps_report.json"
+        report = None
+        if fs.exists(report_path):
+            try:
+                report = json.loads(fs.read_text(report_path))
+            except ValueError:
+                report = None
+        kept = report.get("totals", {}).get("kept") if report else None
+        seen_by = (report or {}).get("index", {}).get("path") if report else None
+        if entry is None:
+            state = ("published without the index" if report and seen_by is None else
+                     "published, but not in the index (killed between the output and index commits, or the index "
+                     "was restored): rerun it")
+        elif run_id not in nights or report is None:
+            state = "in the index, not published (output missing)"
+        elif not fs.exists(f"{path}/{entry.folder}"):
+            state = f"index folder {entry.folder} missing"
+        elif kept != entry.docs:
+            state = "counts differ: rerun it"
+        elif seen_by is not None and seen_by.rstrip("/") != path:
+            state = f"published with another index ({seen_by})"
+        else:
+            state = "ok"
+        if state != "ok":
+            problems.append(f"run {run_id}: {state}")
+        lines.append(f"{run_id:<24} {entry.docs if entry else '-':>11} {kept if kept is not None else '-':>12}  {state}")
+    ok = not problems
+    head = (f"index {path} and outputs {root}: "
+            f"{'consistent' if ok else f'{len(problems)} problem(s)'} ({len(indexed)} indexed run(s), "
+            f"{len(nights)} published night(s))")
+    return ok, "\n".join([head, *lines, *[f"problem: {p}" for p in store.problems]])

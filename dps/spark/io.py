@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import os
-import uuid
+import time
 
 from dps.spark.parquet_footer import canonicalize_file
 
@@ -25,19 +25,28 @@ PARQUET_BYTES_PER_TEXT_BYTE = 0.45
 # ---------------------------------------------------------------------------------------------------- writing
 
 class HadoopFS:
-    """Renames and deletes through Hadoop's FileSystem API, so local paths, HDFS and S3 behave the same."""
+    """Renames and deletes through Hadoop's FileSystem API, so local paths, HDFS and S3 behave the same.
+
+    Local paths use the operating system directly where Hadoop cannot give a guarantee: exclusive creation (lock
+    files) and fsync (what a commit point relies on)."""
 
     def __init__(self, spark, path: str):
+        from dps.outputs import LocalFS
+
         self._jvm = jvm = spark.sparkContext._jvm
         self._Path = jvm.org.apache.hadoop.fs.Path
         self.fs = self._Path(path).getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
         self.local = self.fs.getUri().getScheme() == "file"
+        self._os = LocalFS() if self.local else None
 
     def path(self, p: str):
         return self._Path(p)
 
     def exists(self, p: str) -> bool:
         return self.fs.exists(self._Path(p))
+
+    def is_dir(self, p: str) -> bool:
+        return self.fs.getFileStatus(self._Path(p)).isDirectory()
 
     def rename(self, src: str, dst: str) -> None:
         if not self.fs.rename(self._Path(src), self._Path(dst)):
@@ -61,11 +70,50 @@ class HadoopFS:
                     os.remove(os.path.join(folder, name))
 
     def write_text(self, p: str, text: str) -> None:
+        if self.local:
+            return self._os.write_text(self.local_path(p), text)  # fsynced
         out = self.fs.create(self._Path(p), True)
         try:
             out.write(bytearray(text.encode("utf-8")))
+            out.hsync()
         finally:
             out.close()
+
+    def create_exclusive(self, p: str, text: str) -> bool:
+        """Create a file only if it does not exist (atomic locally and on HDFS); False if it exists."""
+        if self.local:
+            return self._os.create_exclusive(self.local_path(p), text)
+        if self.exists(p):
+            return False
+        try:
+            out = self.fs.create(self._Path(p), False)
+        except Exception as exc:  # noqa: BLE001 - py4j wraps FileAlreadyExistsException
+            if "FileAlreadyExists" in str(exc) or self.exists(p):
+                return False
+            raise
+        try:
+            out.write(bytearray(text.encode("utf-8")))
+            out.hsync()
+        finally:
+            out.close()
+        return True
+
+    def touch(self, p: str) -> None:
+        if self.local:
+            return self._os.touch(self.local_path(p))
+        self.fs.setTimes(self._Path(p), int(time.time() * 1000), -1)
+
+    def mtime(self, p: str) -> float:
+        return self.fs.getFileStatus(self._Path(p)).getModificationTime() / 1000.0
+
+    def sync_tree(self, p: str) -> None:
+        """Local files written by Spark are not fsynced; HDFS and S3 make a closed file durable themselves."""
+        if self.local:
+            self._os.sync_tree(self.local_path(p))
+
+    def sync_parent(self, p: str) -> None:
+        if self.local:
+            self._os.sync_parent(self.local_path(p))
 
     def read_text(self, p: str) -> str:
         stream = self.fs.open(self._Path(p))
@@ -74,11 +122,13 @@ class HadoopFS:
         finally:
             stream.close()
 
-    def siblings(self, p: str, prefix: str) -> list[str]:
-        parent = self._Path(p).getParent()
-        if parent is None or not self.fs.exists(parent):
-            return []
-        return [str(s.getPath()) for s in self.fs.listStatus(parent) if s.getPath().getName().startswith(prefix)]
+    def parquet_rows(self, folder: str, names: list[str]) -> int | None:
+        """Rows in the named Parquet files of `folder`, from their footers (local only; None elsewhere)."""
+        if not self.local:
+            return None
+        import pyarrow.parquet as pq
+
+        return sum(pq.read_metadata(self.local_path(f"{folder}/{n}")).num_rows for n in names)
 
 
 def shard_count(text_bytes: int, target_shard_mb: float) -> int:
@@ -86,43 +136,69 @@ def shard_count(text_bytes: int, target_shard_mb: float) -> int:
 
 
 class StagedOutput:
-    """Parquet shards written beside their final path, waiting for `commit`."""
+    """Parquet shards written to a hidden staging folder beside their final path, waiting for `commit`.
 
-    def __init__(self, fs: HadoopFS, path: str, staging: str, rows: int):
-        self.fs, self.path, self.staging, self.rows = fs, path, staging, rows
+    The caller holds the path's lock (dps.outputs): no other run writes or cleans beside it meanwhile."""
 
-    def commit(self, extra_files: dict[str, str] | None = None) -> None:
-        """Swap the staged folder in by renames: a crash leaves the previous output intact, and no half-written
-        folder ever sits at the final path."""
+    def __init__(self, fs: HadoopFS, path: str, staging: str, run_token: str, rows: int, files: list[str]):
+        self.fs, self.path, self.staging, self.run_token = fs, path, staging, run_token
+        self.rows, self.files = rows, files
+
+    def verify(self) -> None:
+        """The staged folder still holds the shards written and counted (never swap in an empty or foreign one)."""
         fs = self.fs
+        if not fs.exists(self.staging):
+            raise RuntimeError(f"the staged output {self.staging} is gone; nothing was committed")
+        present = set(fs.list_names(self.staging))
+        missing = [n for n in self.files if n not in present]
+        if missing:
+            raise RuntimeError(f"the staged output {self.staging} lost {', '.join(missing[:3])}; nothing was committed")
+        rows = fs.parquet_rows(self.staging, self.files)
+        if rows is not None and rows != self.rows:
+            raise RuntimeError(f"the staged output {self.staging} holds {rows:,} rows, {self.rows:,} were written; "
+                               f"nothing was committed")
+
+    def commit(self, extra_files: dict[str, str] | None = None, crash_point=lambda _name: None,
+               label: str = "output") -> None:
+        """Verify, sync and swap the staged folder in by renames: a crash leaves the previous output or the new one
+        at the final path, never a half-written folder, and hidden leftovers that the next run resolves."""
+        from dps.outputs import commit_folder
+
+        fs = self.fs
+        self.verify()
         for file_name, text in (extra_files or {}).items():
             fs.write_text(f"{self.staging}/{file_name}", text)
         fs.drop_checksums(self.staging)
-        old = f"{self.path.rstrip('/')}.dps-old-{uuid.uuid4().hex[:12]}"
-        if fs.exists(self.path):
-            fs.rename(self.path, old)
-        fs.rename(self.staging, self.path)
-        if fs.exists(old):
-            fs.delete(old)
+        fs.sync_tree(self.staging)
+        crash_point(f"{label}:staged")
+        commit_folder(fs, self.path, self.staging, self.run_token, crash_point=crash_point, label=label)
+
+    def discard(self) -> None:
+        """Remove this run's own staging folder (after a failure)."""
+        if self.fs.exists(self.staging):
+            self.fs.delete(self.staging)
 
 
-def stage_shards(df, path: str, *, shards: int, sort_columns: list[str], compression: str) -> StagedOutput:
-    """Write `df` beside `path` as `shards` Parquet files named part-00000.<codec>.parquet, waiting for commit."""
+def stage_shards(df, path: str, *, run_token: str, shards: int, sort_columns: list[str],
+                 compression: str) -> StagedOutput:
+    """Write `df` into a hidden staging folder beside `path` as `shards` Parquet files, waiting for commit."""
+    from dps.outputs import staging_path
+
     fs = HadoopFS(df.sparkSession, path)
-    name = path.rstrip("/").rsplit("/", 1)[-1]
-    for stale in fs.siblings(path, f"{name}.dps-staging-"):
-        fs.delete(stale)  # left by a crashed run
-    staging = f"{path.rstrip('/')}.dps-staging-{uuid.uuid4().hex[:12]}"
-    rows = write_shards(df, staging, shards=shards, sort_columns=sort_columns, compression=compression)
-    return StagedOutput(fs, path, staging, rows)
+    staging = staging_path(path, run_token)
+    rows, files = write_shards(df, staging, shards=shards, sort_columns=sort_columns, compression=compression,
+                               with_files=True)
+    return StagedOutput(fs, path, staging, run_token, rows, files)
 
 
-def write_shards(df, folder: str, *, shards: int, sort_columns: list[str], compression: str) -> int:
+def write_shards(df, folder: str, *, shards: int, sort_columns: list[str], compression: str,
+                 with_files: bool = False):
     """Write `df` into `folder` as `shards` Parquet files part-00000.<codec>.parquet; returns the row count.
 
     Rows go to shards by a hash of their content and are sorted inside a shard, so the files are byte-identical
     whatever the input partitioning. The row count comes back from the written files' Parquet footers (a check,
-    not a guess): read directly on a local file system, by Spark elsewhere.
+    not a guess): read directly on a local file system, by Spark elsewhere. With `with_files`, returns
+    (rows, file names).
     """
     from pyspark.sql import functions as F
 
@@ -145,8 +221,8 @@ def write_shards(df, folder: str, *, shards: int, sort_columns: list[str], compr
         if fs.local:  # same rows, same bytes: see parquet_footer (remote files cannot be patched in place)
             canonicalize_file(fs.local_path(name))
     fs.drop_checksums(folder)  # Hadoop would check the patched files against their old .crc
-    if fs.local:  # the footers of the files as written (no Spark job)
-        import pyarrow.parquet as pq
-
-        return sum(pq.read_metadata(fs.local_path(name)).num_rows for name in names)
-    return spark.read.parquet(folder).count() if parts else 0
+    files = [name.rsplit("/", 1)[-1] for name in names]
+    rows = fs.parquet_rows(folder, files)  # the footers of the files as written (no Spark job)
+    if rows is None:
+        rows = spark.read.parquet(folder).count() if parts else 0
+    return (rows, files) if with_files else rows

@@ -223,7 +223,7 @@ def test_killed_runs_leave_the_committed_state_intact_and_the_rerun_succeeds(spa
 
     # 1. Killed while Spark writes d2's shards (its staging folder has task output).
     proc = start_run(folder, "d2")
-    staging = lambda: [n for n in os.listdir(folder / "out") if n.startswith("run_id=d2.dps-staging-")]  # noqa: E731
+    staging = lambda: [n for n in os.listdir(folder / "out") if n.startswith(".run_id=d2.dps-staging-")]  # noqa: E731
     wait_for(lambda: any(os.listdir(folder / "out" / s) for s in staging()), proc)
     kill(proc)
     assert index_state(folder) == before  # the index and the earlier output are untouched and readable
