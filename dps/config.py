@@ -229,7 +229,7 @@ def describe_value(value: Any) -> str:
     if isinstance(value, str):
         return f"the string {render(value)}"
     if isinstance(value, int):
-        return f"the integer {render(value)}"
+        return render(value)[1:-1] if value.bit_length() > 96 else f"the integer {render(value)}"
     if isinstance(value, float):
         return f"the {'non-finite ' if not math.isfinite(value) else ''}number {render(value)}"
     return f"{type(value).__name__} {render(value)}"
