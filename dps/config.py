@@ -519,7 +519,8 @@ def _override_stage(raw: dict, name: str, param_path: list[str], value: Any, ite
     if not isinstance(stages, list):
         raise ConfigError(f"--set {item}: the config has no stages list")
     for i, entry in enumerate(stages):
-        entry_name = entry if isinstance(entry, str) else (next(iter(entry)) if isinstance(entry, dict) and entry else None)
+        entry_name = entry if isinstance(entry, str) else \
+            (next(iter(entry)) if isinstance(entry, dict) and entry else None)
         if entry_name != name:
             continue
         if not param_path:
@@ -674,7 +675,8 @@ def parse_config(raw: dict, source: str, *, check_paths: bool = True) -> JobConf
         raise r.fail(where, f"expected a string, number or true/false, got {describe_value(v)}")
     driver_memory = r.string(sp.get("driver_memory", "4g"), "spark.driver_memory")
     if not _JVM_SIZE.fullmatch(driver_memory):
-        raise r.fail("spark.driver_memory", f"expected a JVM memory size such as 512m or 4g, got {render(driver_memory)}")
+        raise r.fail("spark.driver_memory",
+                     f"expected a JVM memory size such as 512m or 4g, got {render(driver_memory)}")
     spark_cfg = SparkConfig(
         master=r.string(sp.get("master", "local[*]"), "spark.master"),
         app_name=r.string(sp.get("app_name", "dps"), "spark.app_name"),
