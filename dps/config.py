@@ -354,10 +354,11 @@ def _fixed_prefix(pattern: str) -> str | None:
     if m is None:
         return None
     cut = pattern.rfind("/", 0, m.start())
-    prefix = pattern[:cut] if cut > 0 else "/"
-    if is_remote(pattern) and "/" not in prefix.split("://", 1)[-1]:
-        prefix = pattern.split("://", 1)[0] + ":///"  # a glob in the bucket or host: the whole store
-    return prefix
+    if is_remote(pattern):
+        scheme_end = pattern.index("://") + 3
+        # s3a://bucket/*.gz: the bucket; a glob in the bucket or host itself: the whole store.
+        return pattern[:cut] if cut >= scheme_end else pattern[:scheme_end] + "/"
+    return pattern[:cut] if cut > 0 else "/"
 
 
 def _input_targets(paths: tuple[str, ...] | list[str], label: str = "") -> list[_Target]:
@@ -428,6 +429,7 @@ def check_not_overlapping(config: "JobConfig", path: str, key: str) -> None:
     outputs = [("output.path", config.output.path), ("output.rejected_path", config.output.rejected_path),
                ("index.path", config.index.path if config.index else None)]
     targets = [_Target(f"{k} ({_clip(p)}){src}", p, _place(p)) for k, p in outputs if p is not None]
+    path = path if is_remote(path) else os.path.abspath(_local(path))
     place = _place(path)
     message = _conflict(key, path, place, targets, _WHY_OUTPUT) or \
         _conflict(key, path, place, _input_targets(config.input.paths, src), _WHY_INPUT)
@@ -578,7 +580,7 @@ def parse_config(raw: dict, source: str, *, check_paths: bool = True) -> JobConf
     if check_paths:
         for p in paths:
             if not is_remote(p) and not glob.glob(p):
-                raise r.fail("input.paths", f"no file or folder matches {render(p)}")
+                raise r.fail("input.paths", f"no file or folder matches '{_clip(p)}'")
     input_cfg = InputConfig(
         paths=tuple(paths),
         format=r.string(inp.get("format", "auto"), "input.format", choices=_FORMATS),

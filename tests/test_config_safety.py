@@ -136,6 +136,12 @@ def test_remote_paths_compare_scheme_authority_and_path(tmp_path):
     cfg = job(tmp_path, "s3a://bucket/crawl/*.gz", "s3a://other/crawl/out", rejected="s3a://bucket/crawl_rejected",
               index="hdfs://nn/crawl/ix")
     assert cfg.output.path == "s3a://other/crawl/out"
+    # A glob at the bucket's root covers the bucket, not the store; a glob in the bucket name covers the store.
+    assert job(tmp_path, "s3a://bucket/*.gz", "s3a://other/out").output.path == "s3a://other/out"
+    refused(r"output.path: must not lie inside the input folder s3a://bucket \(input.paths\[0\]: s3a://bucket/\*.gz\)",
+            tmp_path, "s3a://bucket/*.gz", "s3a://bucket/out")
+    refused(r"output.path: must not lie inside the input folder s3a:///", tmp_path, "s3a://crawl-*/x.gz",
+            "s3a://other/out")
 
 
 # ------------------------------------------------------------------------------------ outputs vs outputs
@@ -163,7 +169,7 @@ def test_outputs_through_a_symlink_are_resolved(tmp_path):
     assert "resolves to" in message
 
 
-def test_path_conflict_and_check_not_overlapping_for_other_commands(tmp_path, crawl):
+def test_path_conflict_and_check_not_overlapping_for_other_commands(tmp_path, crawl, monkeypatch):
     assert path_conflict(str(crawl / "x"), str(crawl)) == "inside"
     assert path_conflict(str(crawl), str(crawl / "x") + "/") == "contains"
     assert path_conflict(f"file://{crawl}", str(crawl)) == "same"
@@ -176,6 +182,9 @@ def test_path_conflict_and_check_not_overlapping_for_other_commands(tmp_path, cr
         check_not_overlapping(cfg, str(crawl / "profile"), "--out")
     with pytest.raises(ConfigError, match=r"^--out: must not be output.rejected_path \(.*rej\) of .*job.yaml"):
         check_not_overlapping(cfg, str(tmp_path / "rej"), "--out")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match=rf"^--out: must not contain the input folder .*: it is {tmp_path}/data;"):
+        check_not_overlapping(cfg, "data", "--out")
 
 
 def test_a_nul_in_a_path_is_a_config_error(tmp_path):
