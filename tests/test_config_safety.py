@@ -283,6 +283,10 @@ def test_stage_parameters_are_finite_and_64_bit():
                                           r"about 401 digits, outside the 64-bit range$"):
         bind(StageSpec("gopher_quality", {"min_alpha_word_ratio": 10**400}, "stages[0]"), seed=0)
     assert bind(StageSpec("gopher_quality", {"min_words": 2**63 - 1}, "s"), seed=0).params["min_words"] == 2**63 - 1
+    # Frame stages get no dry run on the driver: the type check alone must refuse a NaN threshold.
+    with pytest.raises(ConfigError, match=r"stages\[2\].minhash_dedup.threshold: expected a number, got the "
+                                          r"non-finite number .nan$"):
+        bind(StageSpec("minhash_dedup", {"threshold": float("nan")}, "stages[2]"), seed=0)
 
 
 def test_a_nan_stage_threshold_from_the_file_and_from_set_is_refused(tmp_path):
