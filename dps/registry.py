@@ -7,6 +7,7 @@ Binding checks names, types and values on the driver, before Spark starts, so ev
 from __future__ import annotations
 
 import inspect
+import math
 import re
 import types
 import typing
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable
 
-from dps.config import ConfigError, StageSpec, nearest
+from dps.config import INT64_MAX, INT64_MIN, ConfigError, StageSpec, describe_value, nearest, render
 
 # Parameters the pipeline fills in; users never set them in the config.
 INJECTED = ("seed", "config", "index")
@@ -116,23 +117,23 @@ STAGES: dict[str, Stage] = _stages()
 
 def get_stage(name: str, where: str = "stages") -> Stage:
     if name not in STAGES:
-        raise ConfigError(f"{where}: unknown stage '{name}'{nearest(name, STAGES)}; "
+        raise ConfigError(f"{where}: unknown stage {_name(name)}{nearest(name, STAGES)}; "
                           f"known stages: {', '.join(STAGES)}")
     return STAGES[name]
 
 
 def bind(spec: StageSpec, seed: int, source: str = "config") -> BoundStage:
     """Validate a stage's params against its signature; inject the job seed where the stage declares one."""
-    where = f"{source}: {spec.where}.{spec.name}"
     stage = get_stage(spec.name, f"{source}: {spec.where}")
+    where = f"{source}: {spec.where}.{spec.name}"
     allowed = stage.params
     params: dict[str, Any] = {}
     for key, value in spec.params.items():
+        if not isinstance(key, str) or key not in allowed and key not in INJECTED:
+            raise ConfigError(f"{where}: unknown parameter {_name(key)}{nearest(key, allowed)}; "
+                              f"valid parameters: {', '.join(allowed) or '(none)'}")
         if key in INJECTED:
             raise ConfigError(f"{where}.{key}: set by the pipeline (use the top-level '{key}' key)")
-        if key not in allowed:
-            raise ConfigError(f"{where}: unknown parameter '{key}'{nearest(key, allowed)}; "
-                              f"valid parameters: {', '.join(allowed) or '(none)'}")
         params[key] = _coerce(value, allowed[key].annotation, f"{where}.{key}")
     if "seed" in inspect.signature(stage.fn).parameters:
         params["seed"] = seed
@@ -143,7 +144,9 @@ def bind(spec: StageSpec, seed: int, source: str = "config") -> BoundStage:
         try:
             bound.apply("검증용 문장입니다. Validation text 123.")
         except (ValueError, TypeError) as exc:
-            raise ConfigError(f"{where}: {exc}") from None
+            # A stage's message may quote the value; keep it to one short line.
+            text = " ".join(str(exc).split())
+            raise ConfigError(f"{where}: {text if len(text) <= 300 else text[:297] + '...'}") from None
     return bound
 
 
@@ -152,8 +155,16 @@ def _coerce(value: Any, annotation: Any, where: str) -> Any:
     ann = _resolve_annotation(annotation)
     ok, result = _match(value, ann)
     if not ok:
-        raise ConfigError(f"{where}: expected {_describe(ann)}, got {type(value).__name__} {value!r}")
+        # Never the value whole: a YAML value can be megabytes (or an int too long to print).
+        hint = ", outside the 64-bit range" if isinstance(value, int) and not isinstance(value, bool) and \
+            not INT64_MIN <= value <= INT64_MAX else ""
+        raise ConfigError(f"{where}: expected {_describe(ann)}, got {describe_value(value)}{hint}")
     return result
+
+
+def _name(name: Any) -> str:
+    """A stage or parameter name from the config, quoted and short, for a message."""
+    return render(name)
 
 
 def _resolve_annotation(annotation: Any) -> Any:
@@ -177,10 +188,17 @@ def _match(value: Any, ann: Any) -> tuple[bool, Any]:
     if ann is bool:
         return isinstance(value, bool), value
     if ann is int:
-        return isinstance(value, int) and not isinstance(value, bool), value
+        # Stage parameters reach NumPy and Spark as 64-bit integers.
+        return isinstance(value, int) and not isinstance(value, bool) and INT64_MIN <= value <= INT64_MAX, value
     if ann is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return ok, float(value) if ok else None
+        # NaN passes every `x < threshold` test silently and inf thresholds nothing: a threshold is finite.
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False, None
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond float range
+            return False, None
+        return math.isfinite(number), number if math.isfinite(number) else None
     if ann is str:
         return isinstance(value, str), value
     if origin in (list, tuple):

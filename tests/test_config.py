@@ -96,7 +96,7 @@ def test_output_may_not_overwrite_input(tmp_path):
     folder.mkdir()
     (folder / "a.jsonl").write_text('{"text": "가"}\n', encoding="utf-8")
     text = minimal(str(folder)).replace("path: out", f"path: {folder}")
-    with pytest.raises(ConfigError, match="would overwrite the input"):
+    with pytest.raises(ConfigError, match=r"output.path: must not be the input folder .*data \(input.paths\[0\]\)"):
         load_config(write(tmp_path, text))
 
 
