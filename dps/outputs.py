@@ -283,9 +283,19 @@ class Locks:
 
 def commit_folder(fs, path: str, staging: str, run_token: str, *, crash_point: Callable[[str], None] = lambda _: None,
                   label: str = "output") -> None:
-    """Swap a complete, synced staging folder in at `path` by two renames, then delete the replaced copy."""
+    """Swap a complete, synced staging folder in at `path`, then delete the replaced copy.
+
+    Where the file system can exchange two names atomically (local Linux file systems), `path` always holds the
+    previous or the new folder, and the previous one ends under the hidden staging name (deleted here, or by the
+    next run's recovery). Elsewhere two renames: between them `path` is briefly absent, and a kill there leaves
+    the previous folder under a hidden old name, which the next run's recovery renames back."""
     old = old_path(path, run_token)
     had_old = fs.exists(path)
+    if had_old and fs.exchange(staging, path):
+        fs.sync_parent(path)
+        crash_point(f"{label}:swapped_in")
+        fs.delete(staging)  # now the previous folder
+        return
     if had_old:
         fs.rename(path, old)
         fs.sync_parent(path)
@@ -343,6 +353,10 @@ class LocalFS:
     def rename(self, src: str, dst: str) -> None:
         os.rename(src, dst)
 
+    def exchange(self, a: str, b: str) -> bool:
+        """Swap two existing paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+        return exchange_local(a, b)
+
     def delete(self, p: str) -> None:
         import shutil
 
@@ -371,6 +385,25 @@ class LocalFS:
 
     def sync_parent(self, p: str) -> None:
         sync_local_dir(os.path.dirname(p.rstrip("/")))
+
+
+def exchange_local(a: str, b: str) -> bool:
+    if os.environ.get("DPS_NO_RENAME_EXCHANGE"):  # tests of the two-rename commit used elsewhere
+        return False
+    import ctypes
+    import errno
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):  # file system or kernel without it
+        return False
+    raise OSError(err, os.strerror(err), a)
 
 
 def sync_local_dir(folder: str) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator, Sequence
 
 from dps import __version__
-from dps.config import ConfigError, JobConfig, is_remote
+from dps.config import ConfigError, JobConfig, check_not_overlapping, is_remote
 from dps.registry import BoundStage
 from dps.spark.io import RAW, REASON, STATUS
 from dps.text.profiling import Metric
@@ -454,6 +454,7 @@ def profile(config: JobConfig, *, sample_fraction: float = 1.0, out_dir: str | N
 
     sample_fraction = check_sample_fraction(sample_fraction)
     out_dir = check_out_dir(out_dir or default_out_dir(config))
+    check_not_overlapping(config, out_dir, "--out")  # the default <output.path>_profile may lie in an input too
     job_plan = plan(config)  # config errors before Spark starts
     started = time.time()
     spark = spark or build_session(config)

@@ -18,15 +18,15 @@ import argparse
 import glob
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+sys.path[:0] = [ROOT, os.path.join(ROOT, "scripts")]
 
+from _scratch import scratch_folder  # noqa: E402
 from dps.devcluster import StandaloneCluster, compare_outputs, live_processes  # noqa: E402
 
 
@@ -89,8 +89,7 @@ def main() -> None:
     corpus = sorted(glob.glob(os.path.join(os.path.abspath(args.data), "*.jsonl")))
     if not corpus:
         sys.exit(f"bench_cluster: no *.jsonl file in {args.data} (--data)")
-    shutil.rmtree(args.work, ignore_errors=True)
-    os.makedirs(args.work)
+    scratch_folder(args.work)
     if args.archive is None:
         args.archive = os.path.join(args.work, "dps-env.tar.gz")
         subprocess.run(["bash", os.path.join(ROOT, "scripts", "package_env.sh"), "--output", args.archive,

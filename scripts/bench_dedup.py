@@ -48,8 +48,9 @@ import time
 from collections import defaultdict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+sys.path[:0] = [ROOT, os.path.join(ROOT, "scripts")]
 
+from _scratch import scratch_folder  # noqa: E402
 from dps.dedup.signatures import normalize_for_dedup, optimal_bands, signatures  # noqa: E402
 
 # Invented boilerplate (no text of the data set): news headers and footers, review-site templates.
@@ -510,6 +511,7 @@ def cmd_e2e(args) -> None:
     from dps.pipeline import run
     from dps.spark.session import build_session
 
+    scratch_folder(args.work, fresh=False)  # the corpora are kept between runs; --work must be a scratch folder
     small, parts = write_corpora(args.data, args.work, args.scaled_mb)
     warm = os.path.join(args.work, "warmup.jsonl")
     with open(small, encoding="utf-8") as src, open(warm, "w", encoding="utf-8") as dst:

@@ -24,13 +24,13 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "scripts")]
 
+from _scratch import scratch_folder  # noqa: E402
 from bench_dedup import bench_session, jaccard, load_docs, make_variant, ngram_set  # noqa: E402
 
 
@@ -106,7 +106,7 @@ def main() -> None:
     from dps.dedup.index import index_stats
     from dps.pipeline import run
 
-    shutil.rmtree(args.work, ignore_errors=True)
+    scratch_folder(args.work)
     os.makedirs(os.path.join(args.work, "crawl"))
     nights, cross = build_nights(load_docs(args.data), args.nights)
     for k, records in enumerate(nights, 1):

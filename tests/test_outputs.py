@@ -159,6 +159,7 @@ def test_recover_deletes_an_old_copy_once_its_replacement_is_in_place(tmp_path):
 
 
 def test_commit_folder_never_leaves_the_path_empty(tmp_path, monkeypatch):
+    monkeypatch.setenv("DPS_NO_RENAME_EXCHANGE", "1")  # the two-rename commit of file systems without an exchange
     out, staging = tmp_path / "out", tmp_path / ".out.dps-staging-0123456789ab"
     _folder(out, ["_dps_report.json", "old"])
     _folder(staging, ["_dps_report.json", "new"])
@@ -341,3 +342,17 @@ def test_index_check_compares_the_index_with_the_published_nights(tmp_path):
     assert not ok
     assert "d2" in text and "counts differ" in text
     assert "d3" in text and "published without the index" in text
+
+
+def test_commit_exchanges_atomically_where_it_can_and_renames_twice_elsewhere(tmp_path, monkeypatch):
+    for exchange in (True, False):
+        if not exchange:
+            monkeypatch.setenv("DPS_NO_RENAME_EXCHANGE", "1")
+        folder = tmp_path / str(exchange)
+        out, staging = folder / "out", folder / ".out.dps-staging-0123456789ab"
+        _folder(out, ["_dps_report.json", "old"])
+        _folder(staging, ["_dps_report.json", "new"])
+        seen = []
+        commit_folder(fs, str(out), str(staging), "0123456789ab", crash_point=seen.append)
+        assert sorted(os.listdir(out)) == ["_dps_report.json", "new"] and os.listdir(folder) == ["out"]
+        assert seen == (["output:swapped_in"] if exchange else ["output:moved_aside", "output:swapped_in"])

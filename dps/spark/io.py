@@ -52,6 +52,10 @@ class HadoopFS:
         if not self.fs.rename(self._Path(src), self._Path(dst)):
             raise OSError(f"could not rename {src} to {dst}")
 
+    def exchange(self, a: str, b: str) -> bool:
+        """Atomic swap of two folders where the file system has one (local Linux); HDFS and S3 have none."""
+        return self.local and self._os.exchange(self.local_path(a), self.local_path(b))
+
     def delete(self, p: str) -> None:
         self.fs.delete(self._Path(p), True)
 

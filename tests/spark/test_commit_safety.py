@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
@@ -22,14 +21,21 @@ from dps.config import ConfigError
 from dps.dedup.index import IndexStore, index_check
 from dps.outputs import LockHeld, RunOptions
 from dps.pipeline import run
-from tests.spark.test_nightly_e2e import NIGHTS, digest, make_config, quiet, write_night
+from tests.spark.test_nightly_e2e import NIGHTS, digest, quiet, write_night
+from tests.spark.test_nightly_e2e import make_config as nightly_config
 
 pytestmark = pytest.mark.spark
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CRASH_POINTS = ["output:staged", "output:moved_aside", "output:swapped_in", "rejected:staged",
-                "rejected:moved_aside", "rejected:swapped_in", "output_committed", "index:manifest_written",
-                "index:committed"]
+# Local Linux file systems swap a folder in with one atomic exchange; the two-rename commit used elsewhere (HDFS,
+# S3, NFS) is forced with DPS_NO_RENAME_EXCHANGE for the points that only it has.
+CRASH_POINTS = ["output:staged", "output:swapped_in", "rejected:staged", "rejected:swapped_in", "output_committed",
+                "index:manifest_written", "index:committed", "output:moved_aside/renames"]
+
+
+def make_config(folder, night, *, index=True, paths=None, extra=()):
+    """The nightly test's config with a shorter chain: the commit is the same, the killed runs start faster."""
+    return nightly_config(folder, night, index=index, paths=paths, extra=("stages=[normalize, exact_dedup]", *extra))
 
 
 def write_partial(folder, night, rows):
@@ -71,6 +77,8 @@ def visible_ids(root):
 
 
 def night_ids(folder, root, night):
+    if not (folder / root / f"run_id={night}").exists():
+        return []
     return sorted(pq.read_table(str(folder / root / f"run_id={night}"), columns=["id"]).column("id").to_pylist())
 
 
@@ -78,7 +86,8 @@ def start_run(folder, night, env_extra):
     env = dict(os.environ, PYTHONPATH=ROOT, **env_extra)
     return subprocess.Popen([sys.executable, "-m", "dps.cli", "run", str(folder / "nightly.yaml"), "--run-id", night,
                              "--set", f"input.paths={folder / 'crawl' / (night + '.jsonl')}",
-                             "--set", "spark.master=local[1]", "--set", "spark.driver_memory=512m"],
+                             "--set", "stages=[normalize, exact_dedup]", "--set", "spark.master=local[2]",
+                             "--set", "spark.driver_memory=512m", "--set", "spark.settings.spark.sql.shuffle.partitions=2"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
 
@@ -104,12 +113,12 @@ def leftovers(folder):
 def template(spark, tmp_path_factory):
     """The prepared state (copied for every crash) and the state an uninterrupted rerun of d2 ends in."""
     base = tmp_path_factory.mktemp("commit_safety")
-    prepare(base / "template", spark)
-    shutil.copytree(base / "template", base / "reference")
-    previous = {root: night_ids(base / "template", root, "d2") for root in ("out", "rejected")}
-    # The reference runs at the same paths as the crashed runs, so reports and markers compare equal.
+    # Everything runs at one path (base/work; the outputs name the index by its absolute path): the prepared state
+    # is kept as a copy and put back before each crash.
     work = base / "work"
-    shutil.copytree(base / "template", work)
+    prepare(work, spark)
+    shutil.copytree(work, base / "template")
+    previous = {root: night_ids(work, root, "d2") for root in ("out", "rejected")}
     run(make_config(work, "d2"), spark, echo=quiet)
     expected = state(work)
     new = {root: night_ids(work, root, "d2") for root in ("out", "rejected")}
@@ -124,7 +133,8 @@ def test_a_kill_at_any_commit_step_leaves_old_or_new_and_the_rerun_ends_as_if_un
     shutil.rmtree(work)
     shutil.copytree(base / "template", work)
 
-    proc = start_run(work, "d2", {"DPS_CRASH_AT": point})
+    point, _, renames = point.partition("/")
+    proc = start_run(work, "d2", {"DPS_CRASH_AT": point, **({"DPS_NO_RENAME_EXCHANGE": "1"} if renames else {})})
     try:
         _, err = proc.communicate(timeout=300)
     finally:
@@ -132,11 +142,15 @@ def test_a_kill_at_any_commit_step_leaves_old_or_new_and_the_rerun_ends_as_if_un
     assert proc.returncode == -signal.SIGKILL, err[-2000:]
     assert f"crashing at {point}" in err
 
-    # What readers see now: for each root, d1 and one whole version of d2.
+    # What readers see now: for each root, d1 and one whole version of d2 (or, killed between the two renames of
+    # a file system without an atomic exchange, d1 alone until the next run renames the previous d2 back).
     for root in ("out", "rejected"):
         d1 = night_ids(work, root, "d1")
         seen = visible_ids(work / root)
-        assert seen in (sorted(d1 + previous[root]), sorted(d1 + new[root])), (root, point)
+        allowed = [sorted(d1 + previous[root]), sorted(d1 + new[root])]
+        if point.endswith("moved_aside") and point.startswith("output" if root == "out" else "rejected"):
+            allowed.append(sorted(d1))
+        assert seen in allowed, (root, point)
         assert spark.read.parquet(str(work / root)).count() == len(seen)
     assert any(n.startswith(".") for n in os.listdir(work / "out") + os.listdir(work / "rejected")
                + os.listdir(work / "index" / "_manifest") + os.listdir(work / "index"))  # something to clean
@@ -224,4 +238,3 @@ def test_a_corrupt_latest_manifest_falls_back_and_the_next_run_repairs_it(spark,
     assert [r.run_id for r in IndexStore(__import__("dps.outputs", fromlist=["LocalFS"]).LocalFS(),
                                          str(tmp_path / "index")).latest().runs] == ["d1", "d2"]
     assert index_check(str(tmp_path / "index"), str(tmp_path / "out"))[0]
-    time.sleep(0)
