@@ -356,3 +356,32 @@ def test_commit_exchanges_atomically_where_it_can_and_renames_twice_elsewhere(tm
         commit_folder(fs, str(out), str(staging), "0123456789ab", crash_point=seen.append)
         assert sorted(os.listdir(out)) == ["_dps_report.json", "new"] and os.listdir(folder) == ["out"]
         assert seen == (["output:swapped_in"] if exchange else ["output:moved_aside", "output:swapped_in"])
+
+
+def test_machine_conditions_mid_run_are_one_line_that_says_the_output_is_untouched():
+    from dps.cli import _spark_user_error
+
+    exc = RuntimeError("Job aborted.\n  at org.apache.spark...\nCaused by: java.io.IOException: No space left on "
+                       "device (file:/data/.out.dps-staging-0123456789ab/part-00000.zstd.parquet)\n\tat ...")
+    message = _spark_user_error(exc)
+    assert message.startswith("no space left on device (file:/data/.out.dps-staging-0123456789ab/part-00000")
+    assert "previous output is untouched" in message and "\n" not in message
+    assert "make the output folder writable" in _spark_user_error(OSError("Permission denied: /data/out"))
+    assert _spark_user_error(ValueError("something else")) is None
+
+
+def test_a_held_lock_exits_2_with_one_line(tmp_path, capsys):
+    from dps.cli import main
+
+    config = _config(tmp_path)
+    lock = Lock(fs, config.output.path, "output.path")
+    lock.acquire(quiet)
+    try:
+        guard = RunGuard(lambda _p: fs, config, RunOptions(), quiet)
+        with pytest.raises(LockHeld) as held:
+            guard.open()
+        assert isinstance(held.value, ConfigError)  # so `dps run` prints it as one line and exits 2
+    finally:
+        lock.release()
+    assert main(["run", str(tmp_path / "job.yaml"), "--wait", "-1"]) == 2
+    assert "--wait: expected a number of seconds >= 0" in capsys.readouterr().err
