@@ -56,9 +56,14 @@ run() {  # quiet step; on failure show the end of the log
 }
 
 started=$(date +%s)
+# The build folder is replaced whole: only one this script made (its marker inside), never a folder of the user's.
+if [ -e "$build" ] && [ -n "$(ls -A "$build" 2>/dev/null)" ] && [ ! -f "$build/.dps-env-build" ]; then
+  die "--build-dir $build exists and was not made by package_env.sh (no .dps-env-build in it); give a new folder, or delete it yourself if it is an old build"
+fi
 rm -rf "$build"
 echo "creating $build with $("$real_python" --version) ($real_python)" >&2
 run "$real_python" -m venv "$build"
+touch "$build/.dps-env-build"
 # The pinned runtime dependencies of pyproject.toml, minus pyspark (and py4j, which only pyspark pulls in).
 mapfile -t deps < <("$real_python" -c '
 import re, tomllib
