@@ -51,7 +51,10 @@ _ENTITY = re.compile(
 _ENTITY_OVERRIDES = {"&nbsp;": " ", "&nbsp": " ", "&shy;": ""}  # layout-only characters
 
 _BLOCK_MARK = "\x00"  # placeholder for a block boundary; NUL never survives into the output
-_BLOCK_RUN = re.compile(r"[ \t]*\x00(?:\s*\x00)*[ \t]*")
+# A run of block marks (with the blanks between them) and the spaces/tabs around it. The lookbehind lets a
+# match start only where a blank run starts, and the possessive *+ never gives the run back: otherwise every
+# space of a long run not followed by a mark is a new start that scans the rest of the run (quadratic).
+_BLOCK_RUN = re.compile(r"(?<![ \t])[ \t]*+\x00(?:\s*\x00)*[ \t]*")
 _MANY_BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
 
 
