@@ -54,6 +54,21 @@ SHAPES = {
     "blank_lines": lambda n: _fill("\n \n", n),
     "nested_tags": lambda n: _fill("<div><span>", n),
     "mixed_scripts": lambda n: _fill("한글 English 漢字 ١٢٣ ^^ ㅋㅋ :) !!! 😀 ", n),
+    # News markers before a long blank run: patterns with two blank runs in a row ([ \t]*X?[ \t]*) try every
+    # way to split the run between them.
+    "byline_then_blank_run": lambda n: _fill(" ", n, "기사 본문이다. 홍길동 기자"),
+    "dateline_then_tab_run": lambda n: _fill("\t", n, "입력 2023.3.2", ":"),
+}
+
+# (stage, shape) pairs known to fail, each with what must change. Tested apart, as strict expected failures: once
+# fixed they pass and the strict xfail fails, so the entry gets removed here.
+KNOWN_SUPERLINEAR = {
+    ("clean_news_boilerplate", "byline_then_blank_run"):
+        "dps/data/news_boilerplate.yaml: reporter_signature's [ \\t]*\\(?[ \\t]*{EMAIL} is quadratic in a blank "
+        "run (fix: possessive [ \\t]*+ throughout the file)",
+    ("clean_news_boilerplate", "dateline_then_tab_run"):
+        "dps/data/news_boilerplate.yaml: {DATE}{TIME} chains four [ \\t]* with optional items between: O(n^4) "
+        "in a blank run, minutes for 4,000 tabs (fix: possessive [ \\t]*+ throughout the file)",
 }
 
 
@@ -106,8 +121,18 @@ def _verdict(bound, small_text: str, large_text: str) -> str | None:
 @pytest.mark.parametrize("name", _text_stages())
 def test_stage_time_is_linear_on_pathological_shapes(name):
     bound = bind(StageSpec(name, {}, "stages[0]"), seed=7)
-    bad = [f"{shape}: {v}" for shape in SHAPES if (v := _verdict(bound, *_texts(shape)))]
+    shapes = [shape for shape in SHAPES if (name, shape) not in KNOWN_SUPERLINEAR]
+    bad = [f"{shape}: {v}" for shape in shapes if (v := _verdict(bound, *_texts(shape)))]
     assert not bad, f"{name} is superlinear or too slow on: " + "; ".join(bad)
+
+
+@pytest.mark.parametrize("name, shape", [
+    pytest.param(name, shape, marks=pytest.mark.xfail(strict=True, reason=why))
+    for (name, shape), why in KNOWN_SUPERLINEAR.items()])
+def test_known_superlinear_cases_still_fail(name, shape):
+    bound = bind(StageSpec(name, {}, "stages[0]"), seed=7)
+    verdict = _verdict(bound, *_texts(shape))
+    assert verdict is None, verdict
 
 
 def test_the_harness_catches_a_quadratic_stage_and_passes_a_linear_one():
