@@ -233,3 +233,9 @@ def test_budget_conf_values():
     for base, per_mb in [("soon", None), ("-1", None), ("5", "-1"), ("inf", None)]:
         with pytest.raises(ValueError, match="recordTimeoutSeconds"):
             record_budget(base, per_mb)
+
+
+def test_a_kept_record_without_text_fails_in_its_first_stage_as_without_a_budget():
+    for budget in (None, TINY):
+        _, out_s, out_r, _, _ = run_chain([None, "okay"], ["kept", "kept"], [None, None], CHAIN, budget)
+        assert out_s == ["quarantined", "kept"] and out_r == ["upper:error:AttributeError", None]

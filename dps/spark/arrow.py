@@ -144,7 +144,8 @@ def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, ala
         name = steps[0][0] if steps else ""
         try:
             if budget is not None:
-                deadline = clock() + base + per_char * len(text)
+                # (A kept record without text is the first stage's to reject, as without a budget.)
+                deadline = clock() + base + (per_char * len(text) if text is not None else 0.0)
                 if signalled:
                     alarm.deadline = deadline
                     if deadline < alarm.fires_at:  # rare: the timer was set for a bigger record's deadline
