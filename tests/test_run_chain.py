@@ -239,3 +239,14 @@ def test_a_kept_record_without_text_fails_in_its_first_stage_as_without_a_budget
     for budget in (None, TINY):
         _, out_s, out_r, _, _ = run_chain([None, "okay"], ["kept", "kept"], [None, None], CHAIN, budget)
         assert out_s == ["quarantined", "kept"] and out_r == ["upper:error:AttributeError", None]
+
+
+def test_every_stalled_record_of_a_batch_is_stopped():
+    # After a timeout the alarm must keep running: the second and third stalls are stopped too.
+    chain = [_toy("toy", stall), _toy("spin", spin)]
+    texts = ["a", "b STALL", "c", "d STALL", "e", "f SPIN", "g"]
+    t = time.monotonic()
+    _, out_s, out_r, _, _ = run_chain(texts, ["kept"] * 7, [None] * 7, chain, TINY)
+    assert time.monotonic() - t < 5
+    assert out_s == ["kept", "quarantined", "kept", "quarantined", "kept", "quarantined", "kept"]
+    assert out_r == [None, "toy:error:timeout", None, "toy:error:timeout", None, "spin:error:timeout", None]

@@ -64,6 +64,8 @@ class _Alarm:
     run; Spark's Python workers run mapInArrow bodies there); elsewhere `armed` is False and the caller checks
     after each record instead. The previous handler and timer are restored on exit."""
 
+    __slots__ = ("deadline", "fires_at", "armed", "_first", "_old_handler", "_old_timer", "_entered")
+
     def __init__(self, first_seconds: float):
         self.deadline = math.inf  # the current record's; inf between records, when nothing may raise
         self.fires_at = math.inf  # when the timer goes off
@@ -90,6 +92,7 @@ class _Alarm:
         left = self.deadline - time.monotonic()
         if left <= 0:
             self.deadline = math.inf  # raise once; the loop sets the next record's deadline
+            self.arm(self._first)  # the timer is spent: keep it running for the records after this one
             raise _Timeout()
         self.arm(left if left < math.inf else self._first)
 
@@ -134,16 +137,19 @@ def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, ala
         with_counters = j in with_stats
         steps.append((stage.name, stage.bound(with_counters), edits[maps.index(j)] if j in maps else None,
                       stats[with_stats.index(j)] if with_counters else None))
-    base, per_char = (budget.base_seconds, budget.seconds_per_mb / 1_000_000) if budget else (0.0, 0.0)
+    # The budget costs ~0.1 us a record: a clock read, two stores and a compare (all locals here, on purpose).
+    budgeted = budget is not None
+    base, per_char = (budget.base_seconds, budget.seconds_per_mb / 1_000_000) if budgeted else (0.0, 0.0)
     signalled = alarm is not None and alarm.armed
-    judge_after = budget is not None and not signalled
-    clock = time.monotonic
+    judge_after = budgeted and not signalled
+    clock, inf = time.monotonic, math.inf
+    first_name = steps[0][0] if steps else ""
     for i, text in enumerate(out_texts):
         if out_status[i] != "kept":
             continue
-        name = steps[0][0] if steps else ""
+        name = first_name
         try:
-            if budget is not None:
+            if budgeted:
                 # (A kept record without text is the first stage's to reject, as without a budget.)
                 deadline = clock() + base + (per_char * len(text) if text is not None else 0.0)
                 if signalled:
@@ -173,10 +179,10 @@ def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, ala
                     break
             out_texts[i] = text
             if signalled:
-                alarm.deadline = math.inf  # between records nothing may raise
+                alarm.deadline = inf  # between records nothing may raise
         except _Timeout:
             if signalled:
-                alarm.deadline = math.inf
+                alarm.deadline = inf
             out_status[i], out_reason[i] = "quarantined", f"{name}:error:timeout"
     return out_texts, out_status, out_reason, edits, stats
 
