@@ -31,9 +31,11 @@ TIMEOUT_PER_MB_CONF = "spark.dps.recordTimeoutSecondsPerMB"
 class RecordBudget:
     """How long the whole chain may take on one record: base_seconds + seconds_per_mb per million characters.
 
-    The defaults are ~25x what the slowest stage needs on the worst shapes we know (under 0.5 s per 1M
-    characters, dps/text stages are linear), and 10 s of base absorbs GC pauses, a busy shared core and
-    one-time loads (a tokenizer model); a record that outlives it is stuck in a superlinear path, not slow.
+    Measured against the default chain with every stage run on 1M characters of each pathological shape in
+    tests/test_stage_linearity.py: at most 1 s (3 s for 1M characters of "▶ 관련기사" items, a slow but linear
+    news pattern), so 10 s per 1M characters leaves 3x or more even on a slower, busy core, and the 10 s base
+    absorbs GC pauses and one-time loads (a tokenizer model). A record past it is stuck in a superlinear path,
+    not merely big.
     """
 
     base_seconds: float = 10.0
