@@ -2,10 +2,16 @@
 
 Consecutive map/filter stages run fused in ONE mapInArrow pass (each extra pass is a JVM<->Python round trip).
 A stage raising on a record quarantines that record with the stage and exception named; the job goes on.
+A record that outlives its time budget (RecordBudget) is quarantined as STAGE:error:timeout; the job goes on.
 """
 
 from __future__ import annotations
 
+import math
+import signal
+import threading
+import time
+from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
 from dps.registry import BoundStage
@@ -15,14 +21,112 @@ from dps.spark.io import REASON, STATUS
 # of task PARTITION (default 0) of the Arrow pass that runs STAGE fail after emitting its first batch. Off (and
 # free) unless set.
 FAULT_CONF = "spark.dps.injectFault"
+# Per-record time budget: `--conf spark.dps.recordTimeoutSeconds=N` sets its base (0 turns the budget off),
+# `spark.dps.recordTimeoutSecondsPerMB=M` the allowance per million characters of the record's text.
+TIMEOUT_CONF = "spark.dps.recordTimeoutSeconds"
+TIMEOUT_PER_MB_CONF = "spark.dps.recordTimeoutSecondsPerMB"
+
+
+@dataclass(frozen=True)
+class RecordBudget:
+    """How long the whole chain may take on one record: base_seconds + seconds_per_mb per million characters.
+
+    Measured against the default chain with every stage run on 1M characters of each pathological shape in
+    tests/test_stage_linearity.py: at most 1 s (3 s for 1M characters of "▶ 관련기사" items, a slow but linear
+    news pattern), so 10 s per 1M characters leaves 3x or more even on a slower, busy core, and the 10 s base
+    absorbs GC pauses and one-time loads (a tokenizer model). A record past it is stuck in a superlinear path,
+    not merely big.
+    """
+
+    base_seconds: float = 10.0
+    seconds_per_mb: float = 10.0
+
+    def __post_init__(self):
+        if not (self.base_seconds > 0 and self.seconds_per_mb >= 0):
+            raise ValueError(f"record budget: base must be > 0 and per-MB >= 0 seconds, got {self.base_seconds!r} "
+                             f"and {self.seconds_per_mb!r} (no budget: None)")
+
+    def seconds(self, chars: int) -> float:
+        return self.base_seconds + self.seconds_per_mb * chars / 1_000_000
+
+
+DEFAULT_BUDGET = RecordBudget()
+
+
+class _Timeout(BaseException):
+    """Raised by the SIGALRM handler inside a stage. A BaseException, so a stage's own `except Exception`
+    cannot swallow it."""
+
+
+class _Alarm:
+    """SIGALRM armed for a whole batch, not per record: the loop only stores each record's deadline (a clock
+    read and a store, ~0.1 us), and the handler, when the timer fires, raises if the current record is past its
+    deadline or else re-arms the timer for that deadline. So the handler runs about once per base budget, and a
+    setitimer per record (~0.75 us, a syscall) is avoided. Only in the main thread (where signal handlers
+    run; Spark's Python workers run mapInArrow bodies there); elsewhere `armed` is False and the caller checks
+    after each record instead. The previous handler and timer are restored on exit."""
+
+    __slots__ = ("deadline", "fires_at", "armed", "_first", "_old_handler", "_old_timer", "_entered")
+
+    def __init__(self, first_seconds: float):
+        self.deadline = math.inf  # the current record's; inf between records, when nothing may raise
+        self.fires_at = math.inf  # when the timer goes off
+        self.armed = threading.current_thread() is threading.main_thread()
+        self._first = first_seconds
+
+    def __enter__(self) -> "_Alarm":
+        if self.armed:
+            try:
+                self._old_handler = signal.signal(signal.SIGALRM, self._fire)
+            except ValueError:  # an embedding interpreter that owns its signals: judge after the fact
+                self.armed = False
+                return self
+            self._entered = time.monotonic()
+            self._old_timer = signal.setitimer(signal.ITIMER_REAL, self._first)
+            self.fires_at = self._entered + self._first
+        return self
+
+    def arm(self, seconds: float) -> None:
+        self.fires_at = time.monotonic() + seconds
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+
+    def _fire(self, signum, frame) -> None:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            self.deadline = math.inf  # raise once; the loop sets the next record's deadline
+            self.arm(self._first)  # the timer is spent: keep it running for the records after this one
+            raise _Timeout()
+        self.arm(left if left < math.inf else self._first)
+
+    def __exit__(self, *exc) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            # None: the old handler was not set from Python; the default is the closest we can restore.
+            signal.signal(signal.SIGALRM, signal.SIG_DFL if self._old_handler is None else self._old_handler)
+            delay, interval = self._old_timer
+            if delay > 0 or interval > 0:  # someone else's timer: give it back, less the time we held it
+                left = delay - (time.monotonic() - self._entered) if delay > 0 else interval
+                signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), interval)
 
 
 def run_chain(texts: Sequence[str | None], statuses: Sequence[str], reasons: Sequence[str | None],
-              chain: Sequence[BoundStage]) -> tuple[list, list, list, list[list[int | None]], list[list]]:
+              chain: Sequence[BoundStage], budget: RecordBudget | None = DEFAULT_BUDGET
+              ) -> tuple[list, list, list, list[list[int | None]], list[list]]:
     """Pure-Python core (testable without Spark): returns new texts, statuses, reasons, and per map stage of the
     chain a list of edits: for each row, the characters the stage removed (negative: added), or None where it
     left the text unchanged or did not run; and per map stage with a stats twin, each row's nonzero counters as
-    (name, count) pairs, or None."""
+    (name, count) pairs, or None.
+
+    A record whose chain runs past `budget` (None: no budget) is quarantined as STAGE:error:timeout, STAGE the
+    stage that was running; in the main thread a SIGALRM interrupts the stage (also inside a long regex match),
+    elsewhere the record is judged when the stage returns."""
+    if budget is None:
+        return _run_chain(texts, statuses, reasons, chain, None, None)
+    with _Alarm(budget.base_seconds) as alarm:
+        return _run_chain(texts, statuses, reasons, chain, budget, alarm)
+
+
+def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, alarm: _Alarm | None):
     out_texts, out_status, out_reason = list(texts), list(statuses), list(reasons)
     maps = [j for j, stage in enumerate(chain) if stage.kind == "map"]
     edits: list[list[int | None]] = [[None] * len(out_texts) for _ in maps]
@@ -35,34 +139,59 @@ def run_chain(texts: Sequence[str | None], statuses: Sequence[str], reasons: Seq
         with_counters = j in with_stats
         steps.append((stage.name, stage.bound(with_counters), edits[maps.index(j)] if j in maps else None,
                       stats[with_stats.index(j)] if with_counters else None))
+    # The budget costs ~0.1 us a record: a clock read, two stores and a compare (all locals here, on purpose).
+    budgeted = budget is not None
+    base, per_char = (budget.base_seconds, budget.seconds_per_mb / 1_000_000) if budgeted else (0.0, 0.0)
+    signalled = alarm is not None and alarm.armed
+    judge_after = budgeted and not signalled
+    clock, inf = time.monotonic, math.inf
+    first_name = steps[0][0] if steps else ""
     for i, text in enumerate(out_texts):
         if out_status[i] != "kept":
             continue
-        for name, fn, edit_row, stats_row in steps:
-            try:
-                result = fn(text)
-                if stats_row is not None:
-                    result, counters = result
-                    stats_row[i] = [(k, n) for k, n in counters.items() if n] or None
-            except Exception as exc:  # one bad record must never kill the job or vanish
-                out_status[i], out_reason[i] = "quarantined", f"{name}:error:{type(exc).__name__}"
-                break
-            if edit_row is not None:
-                if not isinstance(result, str):
-                    out_status[i], out_reason[i] = "quarantined", f"{name}:error:returned_{type(result).__name__}"
+        name = first_name
+        try:
+            if budgeted:
+                # (A kept record without text is the first stage's to reject, as without a budget.)
+                deadline = clock() + base + (per_char * len(text) if text is not None else 0.0)
+                if signalled:
+                    alarm.deadline = deadline
+                    if deadline < alarm.fires_at:  # rare: the timer was set for a bigger record's deadline
+                        alarm.arm(deadline - clock())
+            for name, fn, edit_row, stats_row in steps:
+                try:
+                    result = fn(text)
+                    if judge_after and clock() > deadline:
+                        raise _Timeout()  # no signal here (not the main thread): judged once the stage returned
+                    if stats_row is not None:
+                        result, counters = result
+                        stats_row[i] = [(k, n) for k, n in counters.items() if n] or None
+                except Exception as exc:  # one bad record must never kill the job or vanish
+                    out_status[i], out_reason[i] = "quarantined", f"{name}:error:{type(exc).__name__}"
                     break
-                if result != text:
-                    edit_row[i] = len(text) - len(result)
-                text = result
-            elif result is not None:
-                out_status[i], out_reason[i] = "filtered", f"{name}:{result}"
-                break
-        out_texts[i] = text
+                if edit_row is not None:
+                    if not isinstance(result, str):
+                        out_status[i], out_reason[i] = "quarantined", f"{name}:error:returned_{type(result).__name__}"
+                        break
+                    if result != text:
+                        edit_row[i] = len(text) - len(result)
+                    text = result
+                elif result is not None:
+                    out_status[i], out_reason[i] = "filtered", f"{name}:{result}"
+                    break
+            out_texts[i] = text
+            if signalled:
+                alarm.deadline = inf  # between records nothing may raise
+        except _Timeout:
+            if signalled:
+                alarm.deadline = inf
+            out_status[i], out_reason[i] = "quarantined", f"{name}:error:timeout"
     return out_texts, out_status, out_reason, edits, stats
 
 
 def chain_batches(batches: Iterable, chain: Sequence[BoundStage], text_column: str,
-                  edit_columns: Sequence[str] = (), stats_columns: Sequence[str] = ()) -> Iterator:
+                  edit_columns: Sequence[str] = (), stats_columns: Sequence[str] = (),
+                  budget: RecordBudget | None = DEFAULT_BUDGET) -> Iterator:
     """mapInArrow body: same schema out as in; the text, status and reason columns change, the edit columns
     (one per map stage of the chain, in order) receive each row's edit, and the stats columns (one per map stage
     with a stats twin) each row's counters."""
@@ -72,7 +201,7 @@ def chain_batches(batches: Iterable, chain: Sequence[BoundStage], text_column: s
         names = batch.schema.names
         ti, si, ri = names.index(text_column), names.index(STATUS), names.index(REASON)
         texts, statuses, reasons, edits, stats = run_chain(
-            batch.column(ti).to_pylist(), batch.column(si).to_pylist(), batch.column(ri).to_pylist(), chain)
+            batch.column(ti).to_pylist(), batch.column(si).to_pylist(), batch.column(ri).to_pylist(), chain, budget)
         columns = list(batch.columns)
         columns[ti] = pa.array(texts, type=batch.schema.field(ti).type)
         columns[si] = pa.array(statuses, type=batch.schema.field(si).type)
@@ -98,14 +227,35 @@ def as_step(chain: Sequence[BoundStage], text_column: str, edit_columns: Sequenc
             df = df.withColumn(name, F.lit(None).cast("long"))
         for name in stats_columns:
             df = df.withColumn(name, F.lit(None).cast("map<string,bigint>"))
-        fail = fault_partition(df.sparkSession.conf.get(FAULT_CONF, None), chain)
+        conf = df.sparkSession.conf
+        fail = fault_partition(conf.get(FAULT_CONF, None), chain)
+        budget = record_budget(conf.get(TIMEOUT_CONF, None), conf.get(TIMEOUT_PER_MB_CONF, None))
         if fail is None:
             return df.mapInArrow(lambda batches: chain_batches(batches, chain, text_column, edit_columns,
-                                                               stats_columns), df.schema)
+                                                               stats_columns, budget), df.schema)
         return df.mapInArrow(lambda batches: fail_first_attempt(
-            chain_batches(batches, chain, text_column, edit_columns, stats_columns), fail), df.schema)
+            chain_batches(batches, chain, text_column, edit_columns, stats_columns, budget), fail), df.schema)
 
     return step
+
+
+def record_budget(base: str | None, per_mb: str | None) -> RecordBudget | None:
+    """The budget for `spark.dps.recordTimeoutSeconds` / `...PerMB` values (unset: the defaults; base 0: none).
+    Read on the driver, so a bad value fails the job before any task starts."""
+    try:
+        base_seconds = DEFAULT_BUDGET.base_seconds if base in (None, "") else float(base)
+        seconds_per_mb = DEFAULT_BUDGET.seconds_per_mb if per_mb in (None, "") else float(per_mb)
+    except ValueError:
+        raise ValueError(f"{TIMEOUT_CONF}={base!r}, {TIMEOUT_PER_MB_CONF}={per_mb!r}: expected numbers of "
+                         "seconds") from None
+    if base_seconds == 0:
+        return None
+    if not (math.isfinite(base_seconds) and math.isfinite(seconds_per_mb)):
+        raise ValueError(f"{TIMEOUT_CONF}={base!r}, {TIMEOUT_PER_MB_CONF}={per_mb!r}: expected finite seconds")
+    try:
+        return RecordBudget(base_seconds, seconds_per_mb)
+    except ValueError as exc:
+        raise ValueError(f"{TIMEOUT_CONF}={base!r}, {TIMEOUT_PER_MB_CONF}={per_mb!r}: {exc}") from None
 
 
 def fault_partition(spec: str | None, chain: Sequence[BoundStage]) -> int | None:

@@ -53,16 +53,19 @@ _PUNCTUATION = "!?~^！？～"
 @functools.lru_cache(maxsize=16)
 def _patterns(max_repeats: int) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], str, str]:
     """Run patterns that match only when a unit repeats more than max_repeats times."""
-    jamo_run = re.compile(f"([{_JAMO}])\\1{{{max_repeats},}}")
-    # Two alternating jamo, ㅋㅎㅋㅎㅋㅎ or ㅠㅜㅠㅜㅠㅜ; the (?!\1) leaves single-jamo runs to jamo_run.
-    pair_run = re.compile(f"([{_JAMO}])((?!\\1)[{_JAMO}])(?:\\1\\2){{{max_repeats},}}")
-    laughter_run = re.compile(f"([{LAUGHTER_SYLLABLES}])\\1{{{max_repeats},}}")
+    # Every run pattern ends in a possessive repeat: the match is the same (nothing follows the repeat), and re
+    # keeps no backtracking state per repetition (5x faster on long runs).
+    jamo_run = re.compile(f"([{_JAMO}])\\1{{{max_repeats},}}+")
+    # Two alternating jamo, ㅋㅎㅋㅎㅋㅎ or ㅠㅜㅠㅜㅠㅜ; the (?!\1) leaves single-jamo runs to jamo_run. (Greedy, this
+    # group repeat kept state per repetition: megabytes of stack and a 4x slower scan on a 1 MB run.)
+    pair_run = re.compile(f"([{_JAMO}])((?!\\1)[{_JAMO}])(?:\\1\\2){{{max_repeats},}}+")
+    laughter_run = re.compile(f"([{LAUGHTER_SYLLABLES}])\\1{{{max_repeats},}}+")
     return jamo_run, pair_run, laughter_run, "\\1" * max_repeats, "\\1\\2" * max_repeats
 
 
 @functools.lru_cache(maxsize=16)
 def _punctuation_run(max_repeats: int) -> re.Pattern[str]:
-    return re.compile(f"([{re.escape(_PUNCTUATION)}])\\1{{{max_repeats},}}")
+    return re.compile(f"([{re.escape(_PUNCTUATION)}])\\1{{{max_repeats},}}+")  # possessive: see _patterns
 
 
 def _reduce(text: str, max_repeats: int, reduce_punctuation: bool, max_punctuation_repeats: int) -> str:
