@@ -59,18 +59,6 @@ SHAPES = {
     "dateline_then_tab_run": lambda n: _fill("\t", n, "입력 2023.3.2", ":"),
 }
 
-# (stage, shape) pairs known to fail, each with what must change. Tested apart, as strict expected failures: once
-# fixed they pass and the strict xfail fails, so the entry gets removed here.
-KNOWN_SUPERLINEAR = {
-    ("clean_news_boilerplate", "byline_then_blank_run"):
-        "dps/data/news_boilerplate.yaml: reporter_signature's [ \\t]*\\(?[ \\t]*{EMAIL} is quadratic in a blank "
-        "run (fix: possessive [ \\t]*+ throughout the file)",
-    ("clean_news_boilerplate", "dateline_then_tab_run"):
-        "dps/data/news_boilerplate.yaml: {DATE}{TIME} chains four [ \\t]* with optional items between: O(n^4) "
-        "in a blank run, minutes for 4,000 tabs (fix: possessive [ \\t]*+ throughout the file)",
-}
-
-
 def _text_stages() -> list[str]:
     return sorted(name for name, stage in STAGES.items() if stage.kind in ("map", "filter"))
 
@@ -119,18 +107,8 @@ def _verdict(bound, small_text: str, large_text: str) -> str | None:
 @pytest.mark.parametrize("name", _text_stages())
 def test_stage_time_is_linear_on_pathological_shapes(name):
     bound = bind(StageSpec(name, {}, "stages[0]"), seed=7)
-    shapes = [shape for shape in SHAPES if (name, shape) not in KNOWN_SUPERLINEAR]
-    bad = [f"{shape}: {v}" for shape in shapes if (v := _verdict(bound, *_texts(shape)))]
+    bad = [f"{shape}: {v}" for shape in SHAPES if (v := _verdict(bound, *_texts(shape)))]
     assert not bad, f"{name} is superlinear or too slow on: " + "; ".join(bad)
-
-
-@pytest.mark.parametrize("name, shape", [
-    pytest.param(name, shape, marks=pytest.mark.xfail(strict=True, reason=why))
-    for (name, shape), why in KNOWN_SUPERLINEAR.items()])
-def test_known_superlinear_cases_still_fail(name, shape):
-    bound = bind(StageSpec(name, {}, "stages[0]"), seed=7)
-    verdict = _verdict(bound, *_texts(shape))
-    assert verdict is None, verdict
 
 
 def test_the_harness_catches_a_quadratic_stage_and_passes_a_linear_one():
