@@ -98,7 +98,7 @@ def list_input_files(cfg: InputConfig) -> list[str]:
             raise ConfigError(f"input.paths: '{p}' holds no input file (files and folders starting with '_' or '.' "
                               f"are skipped)")
         files += found
-    return list(dict.fromkeys(files))
+    return files  # a file named twice is read twice, as Spark does
 
 
 def _kind(path: str) -> str:
@@ -189,6 +189,12 @@ def read_marked(spark, cfg: InputConfig):
     return _read_jsonl(spark, cfg, spark_paths)
 
 
+def _recursive(spark_paths: list[str]) -> str:
+    """Local inputs are listed file by file on the driver; a remote folder is read with its subfolders. (Spark
+    then reads a file named twice once; local files named twice are read twice, as before.)"""
+    return "true" if any(is_remote(p) for p in spark_paths) else "false"
+
+
 def select_name(name: str) -> str:
     return f"`{name.replace('`', '``')}`" if not name or "." in name or "`" in name else name
 
@@ -214,7 +220,8 @@ def _lines(spark, spark_paths: list[str]):
     and a CRLF file's lines end with a CR (JSON whitespace)."""
     from pyspark.sql import functions as F
 
-    raw = spark.read.option("lineSep", "\n").option("recursiveFileLookup", "true").text(spark_paths)
+    raw = (spark.read.option("lineSep", "\n").option("recursiveFileLookup", _recursive(spark_paths))
+           .text(spark_paths))
     v = F.col("value")
     no_bom = F.when(v.startswith("\ufeff"), F.expr("substring(value, 2)")).otherwise(v)
     blank = F.when(v.startswith("{"), F.lit(False)).otherwise(F.btrim(v, F.lit(BLANK_CHARS)) == "")
@@ -297,14 +304,14 @@ def _sql_str(s: str) -> str:
     return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _infer(spark, df, cfg: InputConfig):
+def _infer(spark, df, cfg: InputConfig, opts: dict):
     """Spark's JSON schema inference over the lines of `df` (column value)."""
     from pyspark.sql import DataFrame
 
     jvm = spark._jvm
     reader = spark._jsparkSession.read().option("mode", "DROPMALFORMED") \
         .option("samplingRatio", str(cfg.schema_sampling_ratio))
-    for k, val in _JSON_OPTIONS.items():
+    for k, val in opts.items():
         reader = reader.option(k, val)
     ds = getattr(df.select("value")._jdf, "as")(jvm.org.apache.spark.sql.Encoders.STRING())
     return DataFrame(_spark_call(lambda: reader.json(ds)), spark).schema
@@ -396,7 +403,8 @@ def _read_jsonl(spark, cfg: InputConfig, spark_paths: list[str]):
 
     text_col = cfg.text_column
     max_bytes = int(cfg.max_record_mb * 1024 * 1024)
-    opts = dict(_JSON_OPTIONS)
+    # Jackson refuses strings over 20 million characters by default: allow any string a line under the limit holds.
+    opts = {**_JSON_OPTIONS, "maxStringLen": str(max(max_bytes, 20_000_000))}
     lines = _lines(spark, spark_paths)
     v = F.col("value")
     line_reason = _line_checks(v, max_bytes, opts)
@@ -417,16 +425,16 @@ def _read_jsonl(spark, cfg: InputConfig, spark_paths: list[str]):
     else:
         # Columns come from the well-formed records only: a quarantined record never adds one.
         candidates = lines.where(line_reason.isNull() & _well_formed_candidate(v, text_col, opts))
-        schema = _infer(spark, candidates, cfg)
+        schema = _infer(spark, candidates, cfg, opts)
         if not schema.fields:
-            schema = _no_well_formed_record(spark, cfg, lines, line_reason)
+            schema = _no_well_formed_record(spark, cfg, lines, line_reason, opts)
         schema, dup_names, variants = _clean_schema(schema, text_col)
         if dup_names or variants:
             # Infer again without the records the key check quarantines: they add no column either.
             checked = candidates.where(_key_check(v, dup_names, variants).isNull())
-            schema = _clean_schema(_infer(spark, checked, cfg), text_col)[0]
+            schema = _clean_schema(_infer(spark, checked, cfg, opts), text_col)[0]
             if text_col not in schema.fieldNames():
-                schema = _no_well_formed_record(spark, cfg, lines, line_reason)
+                schema = _no_well_formed_record(spark, cfg, lines, line_reason, opts)
     names = [f.name for f in schema.fields]
     if text_col not in names:
         raise ConfigError(f"input.text_column: the input has no field '{text_col}' "
@@ -483,13 +491,13 @@ def _assemble(lines, parsed_row, reason, max_bytes: int, cfg: InputConfig, names
     )
 
 
-def _no_well_formed_record(spark, cfg: InputConfig, lines, line_reason):
+def _no_well_formed_record(spark, cfg: InputConfig, lines, line_reason, opts: dict):
     """No record is a JSON object with a string text: infer over every readable line for the error message, or
     go on with the text column alone (everything is then quarantined with its reason)."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
-    everything = _infer(spark, lines.where(line_reason.isNull()), cfg)
+    everything = _infer(spark, lines.where(line_reason.isNull()), cfg, opts)
     names = [f.name for f in everything.fields]
     if names and cfg.text_column not in names:
         raise ConfigError(f"input.text_column: the input has no field '{cfg.text_column}' "
@@ -546,7 +554,8 @@ def _read_parquet(spark, cfg: InputConfig, files: list[str], spark_paths: list[s
 
     check_parquet_files(files, cfg.text_column)
     # mergeSchema: the columns of every file, not of one file picked by Spark.
-    df = _spark_call(lambda: spark.read.option("mergeSchema", "true").option("recursiveFileLookup", "true")
+    df = _spark_call(lambda: spark.read.option("mergeSchema", "true")
+                     .option("recursiveFileLookup", _recursive(spark_paths))
                      .parquet(*spark_paths))
     names = df.columns
     if cfg.text_column not in names:
