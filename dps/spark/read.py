@@ -41,7 +41,9 @@ BLANK_CHARS = " \t\n\r\x0b\x0c\x00\ufeff\u00a0\u0085\u1680\u2000\u2001\u2002\u20
 # Both the schema inference and from_json read JSON with these options: a raw control character (a CR or TAB
 # written unescaped by a sloppy writer) inside a string is kept (the normalize stage deals with it).
 _JSON_OPTIONS = {"allowUnquotedControlChars": "true", "maxNestingDepth": str(MAX_NESTING_DEPTH)}
-_MAGIC = {".gz": (b"\x1f\x8b",), ".zst": (b"\x28\xb5\x2f\xfd", *[bytes([0x50 + i, 0x2a, 0x4d, 0x18]) for i in range(16)])}
+# A zstd file starts with a frame (28 b5 2f fd) or a skippable frame (5? 2a 4d 18).
+_MAGIC = {".gz": (b"\x1f\x8b",),
+          ".zst": (b"\x28\xb5\x2f\xfd", *[bytes([0x50 + i, 0x2a, 0x4d, 0x18]) for i in range(16)])}
 _DPS_RESERVED_PREFIX = "_dps"
 
 # A \uXXXX escape of a UTF-16 surrogate without its other half (the backslash itself not escaped): Spark would
