@@ -243,9 +243,9 @@ def _line_checks(v, max_bytes: int, opts: dict):
     size = F.octet_length(v)
     # Two JSON values on one line: from_json reads the first and ignores the rest. A `}` followed by `{` is
     # impossible in JSON outside strings; a line with one is parsed again wrapped in [ ] (one element expected).
-    # Each `contains` is a scan of the line (about 1 % of a job's CPU each): only these two forms are looked for
-    # (objects joined by a comma, `{...},{...}`, are not; `},{` is common inside valid records).
-    two_suspect = v.contains("}{") | v.contains("} {")
+    # Each `contains` is a scan of the line (about 1 % of a job's CPU each): only objects written back to back
+    # (`}{`, the usual missing newline) are looked for, not ones joined by a space or a comma.
+    two_suspect = v.contains("}{")
     elements = F.size(F.from_json(F.concat(F.lit("["), v, F.lit("]")), "array<string>", opts))
     starts_object = v.startswith("{") | F.ltrim(v).startswith("{")
     return (F.when(size > max_bytes, F.lit("read:too_large"))
@@ -289,19 +289,25 @@ def _text_not_string(v, text, text_col: str, opts: dict):
             & (_text_type(v, text_col, opts) != "STRING"))
 
 
-def _well_formed_candidate(v, text_col: str, opts: dict):
-    """For schema inference: a JSON object whose top-level text value is a string. Cheap when the first
-    occurrence of the key is at the top level (no `{` or `[` before it) and followed by `:"`; the variant parse
-    settles the other lines that have the key."""
+def _well_formed_lines(lines, text_col: str, opts: dict, max_bytes: int):
+    """For schema inference: the lines that are JSON objects whose top-level text value is a string (O(1) tests,
+    then the key lookup). Cheap when the first occurrence of the key is at the top level (no `{` or `[` before it)
+    and followed by `:"`; the variant parse settles the other lines that have the key."""
     from pyspark.sql import functions as F
 
+    v = F.col("value")
     key = _quoted(text_col)
-    p = F.instr(v, key)
-    before = F.expr(f"substring(value, 2, greatest(instr(value, {_sql_str(key)}) - 2, 0))")
-    after = F.substring(v, p + len(key), 3)
-    cheap = ((p > 1) & v.startswith("{") & (F.instr(before, "{") == 0) & (F.instr(before, "[") == 0)
-             & ~before.endswith("\\") & (after.startswith(':"') | after.startswith(': "')))
-    return (p > 0) & (cheap | (F.coalesce(_text_type(v, text_col, opts), F.lit("")) == "STRING"))
+    # Only O(1) tests besides the key lookup here (an oversized line is never parsed): a line with two objects
+    # or a lone surrogate may still add a column (both are rare; the main pass quarantines them).
+    df = (lines.where((F.octet_length(v) <= max_bytes) & v.startswith("{") & _ends_like_object(v))
+          .select("value", F.instr(v, key).alias("_dps_p")))
+    p = F.col("_dps_p")
+    before = F.expr("substring(value, 2, greatest(_dps_p - 2, 0))")
+    after = F.expr(f"substring(value, _dps_p + {len(key)}, 3)")
+    cheap = ((p > 1) & (F.instr(before, "{") == 0) & (F.instr(before, "[") == 0) & ~before.endswith("\\")
+             & (after.startswith(':"') | after.startswith(': "')))
+    exact = F.coalesce(_text_type(v, text_col, opts), F.lit("")) == "STRING"
+    return df.where((p > 0) & (cheap | exact)).select("value")
 
 
 def _sql_str(s: str) -> str:
@@ -428,10 +434,7 @@ def _read_jsonl(spark, cfg: InputConfig, spark_paths: list[str]):
         schema = T.StructType(fields)
     else:
         # Columns come from the well-formed records only: a quarantined record never adds one.
-        # Only O(1) tests besides the key lookup here (an oversized line is never parsed): a line with two objects
-        # or a lone surrogate may still add a column (both are rare; the main pass quarantines them).
-        candidates = lines.where((F.octet_length(v) <= max_bytes) & v.startswith("{") & _ends_like_object(v)
-                                 & _well_formed_candidate(v, text_col, opts))
+        candidates = _well_formed_lines(lines, text_col, opts, max_bytes)
         schema = _infer(spark, candidates, cfg, opts)
         if not schema.fields:
             schema = _no_well_formed_record(spark, cfg, lines, line_reason, opts)

@@ -112,7 +112,7 @@ def test_line_level_problems_get_precise_reasons(spark, tmp_path, codec):
     deep = '{"id": "deep", "text": "x", "a": ' + "[" * 150 + "]" * 150 + "}"
     deeper = '{"id": "deeper", "text": "x", "a": ' + '{"a": ' * 1500 + "1" + "}" * 1500 + "}"
     bad = ['{"id": "two", "text": "하나"}{"id": "three", "text": "둘"}',
-           '{"id": "two-space", "text": "하나"} {"id": "x", "text": "둘"}',
+           '{"id": "two-nested", "text": "하나", "m": {"a": 1}}{"id": "x", "text": "둘"}',
            '{"id": "garbage", "text": "뒤에 쓰레기"} trailing',
            '{"id": "bracket", "text": "괄호"}]',
            deep, deeper,
