@@ -84,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         print("dps: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        message = _spark_user_error(exc)
+        from dps.spark.read import read_error_message
+
+        message = _spark_user_error(exc) or read_error_message(exc)
         if message is None:
             raise
         print(f"dps: error: {message}", file=sys.stderr)

@@ -579,7 +579,7 @@ def parse_config(raw: dict, source: str, *, check_paths: bool = True) -> JobConf
     paths = [p if is_remote(p) else os.path.abspath(_local(p)) for p in paths]
     if check_paths:
         for p in paths:
-            if not is_remote(p) and not glob.glob(p):
+            if not is_remote(p) and not os.path.exists(p) and not glob.glob(p):  # '[' may be literal
                 raise r.fail("input.paths", f"no file or folder matches '{_clip(p)}'")
     input_cfg = InputConfig(
         paths=tuple(paths),

@@ -299,3 +299,17 @@ def test_parquet_columns_of_every_file_are_read(spark, tmp_path):
     rows, n, columns = read(spark, str(folder))
     assert n == 3 and sorted(columns) == ["body", "id", "text", "url"]
     assert {r["id"]: r["dps_reason"] for r in rows} == {"a": None, "b": None, "c": "read:missing_text"}
+
+
+def test_a_whole_run_keeps_a_dotted_key_and_reads_a_literal_bracket_path(spark, tmp_path):
+    folder = tmp_path / "crawl[2026]"  # exists literally: not a glob
+    path = lines_file(str(folder), GOOD + ['{"id": "dot", "source": "news", "text": "점이 있는 키의 문서입니다", '
+                                           '"og.title": "제목"}'])
+    cfg = tmp_path / "job.yaml"
+    cfg.write_text(json.dumps({"input": {"paths": str(folder), "id_column": "id"},
+                               "output": {"path": str(tmp_path / "out")},
+                               "stages": ["normalize", "exact_dedup"]}, ensure_ascii=False))
+    report = run(load_config(str(cfg)), spark, echo=lambda _m: None)
+    assert report.invariant()[0] and report.input_records == 4 and os.path.exists(path)
+    kept = pq.read_table(str(tmp_path / "out")).to_pylist()
+    assert {r["id"]: r["og.title"] for r in kept}["dot"] == "제목"
