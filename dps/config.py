@@ -366,7 +366,8 @@ def _input_targets(paths: tuple[str, ...] | list[str], label: str = "") -> list[
     targets = []
     for i, pattern in enumerate(paths):
         key = f"input.paths[{i}]{label}"
-        prefix = _fixed_prefix(pattern)
+        # A path that exists as written is read literally (a '[' in a folder name), as the reader does.
+        prefix = None if not is_remote(pattern) and os.path.exists(_local(pattern)) else _fixed_prefix(pattern)
         if prefix is None:
             kind = "input path" if is_remote(pattern) else \
                 "input folder" if os.path.isdir(pattern) else "input file" if os.path.isfile(pattern) else "input path"

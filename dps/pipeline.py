@@ -132,6 +132,14 @@ def _run(config: JobConfig, spark, job_plan: Plan, echo: Callable[[str], None], 
         echo(index.describe())
         index.store.remove_leftovers(index.store.latest())  # under the index lock: killed runs' rows and manifests
     marked, raw_input, columns = read_marked(spark, config.input)
+    # Input keys with a dot or a backtick ("og.title") travel under plain names through every step (Spark reads a
+    # dot as struct access wherever a name is a string) and get their own names back in the written shards.
+    originals = [_unquote(c) for c in columns]
+    plain = {n: f"_dps_col{i}" for i, n in enumerate(originals) if "." in n or "`" in n or not n}
+    if plain:
+        marked = marked.toDF(*[plain.get(n, n) for n in marked.columns])
+    columns = [plain.get(n, n) for n in originals]
+    restore = [F.col(plain[n]).alias(n) if n in plain else F.col(n) for n in originals]
     keep_dedup_text = index is not None and job_plan.text_changes_after_dedup()
     persisted = []
 
@@ -192,7 +200,7 @@ def _run(config: JobConfig, spark, job_plan: Plan, echo: Callable[[str], None], 
             written = {}
             shards = shard_count(kept_bytes, config.output.target_shard_mb)
             echo(f"writing {kept_docs:,} kept documents as {shards} shard(s) to {out_path}")
-            kept = marked.where(F.col(STATUS) == "kept").select(*columns)
+            kept = marked.where(F.col(STATUS) == "kept").select(*restore)
             staged = stage_shards(kept, out_path, run_token=guard.token, shards=shards, sort_columns=[text_col],
                                   compression=config.output.compression)
             staged_folders.append(staged)
@@ -203,6 +211,9 @@ def _run(config: JobConfig, spark, job_plan: Plan, echo: Callable[[str], None], 
                 # Everything the stages added (marks, dup_of, ...) goes with the rejected rows.
                 rejected = marked.where(F.col(STATUS) != "kept").drop(*[c for c, _ in edit_columns],
                                                                        *stats_columns.values(), IX_TEXT)
+                if plain:
+                    back = {v: k for k, v in plain.items()}
+                    rejected = rejected.toDF(*[back.get(n, n) for n in rejected.columns])
                 rshards = shard_count(rejected_bytes, config.output.target_shard_mb)
                 echo(f"writing {sum(r['docs'] for r in rows) - kept_docs:,} rejected documents to {rejected_path}")
                 staged_rejected = stage_shards(rejected, rejected_path, run_token=guard.token, shards=rshards,
@@ -264,6 +275,11 @@ def _run(config: JobConfig, spark, job_plan: Plan, echo: Callable[[str], None], 
         for df in persisted:
             df.unpersist()
     return report
+
+
+def _unquote(name: str) -> str:
+    """A column name as read_marked quotes it for select (`og.title`) -> the name itself."""
+    return name[1:-1].replace("``", "`") if len(name) >= 2 and name[0] == name[-1] == "`" else name
 
 
 def _sum_counters(marked, stats_column: str) -> dict[str, int]:

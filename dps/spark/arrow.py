@@ -230,19 +230,11 @@ def as_step(chain: Sequence[BoundStage], text_column: str, edit_columns: Sequenc
         conf = df.sparkSession.conf
         fail = fault_partition(conf.get(FAULT_CONF, None), chain)
         budget = record_budget(conf.get(TIMEOUT_CONF, None), conf.get(TIMEOUT_PER_MB_CONF, None))
-        # mapInArrow cannot take a column named with a dot (an input key such as "og.title"): such columns cross
-        # under placeholder names and get theirs back after.
-        names = df.columns
-        odd = any("." in n or "`" in n for n in names)
-        if odd:
-            df = df.toDF(*[f"_dps_c{i}" if "." in n or "`" in n else n for i, n in enumerate(names)])
         if fail is None:
-            out = df.mapInArrow(lambda batches: chain_batches(batches, chain, text_column, edit_columns,
-                                                              stats_columns, budget), df.schema)
-        else:
-            out = df.mapInArrow(lambda batches: fail_first_attempt(
-                chain_batches(batches, chain, text_column, edit_columns, stats_columns, budget), fail), df.schema)
-        return out.toDF(*names) if odd else out
+            return df.mapInArrow(lambda batches: chain_batches(batches, chain, text_column, edit_columns,
+                                                               stats_columns, budget), df.schema)
+        return df.mapInArrow(lambda batches: fail_first_attempt(
+            chain_batches(batches, chain, text_column, edit_columns, stats_columns, budget), fail), df.schema)
 
     return step
 

@@ -208,7 +208,7 @@ def write_shards(df, folder: str, *, shards: int, sort_columns: list[str], compr
 
     spark = df.sparkSession
     fs = HadoopFS(spark, folder)
-    key = F.xxhash64(*[F.col(c) for c in df.columns])
+    key = F.xxhash64(*[F.col("`" + c.replace("`", "``") + "`") for c in df.columns])  # "og.title" literally
     ordered = (df.withColumn("_dps_key", key)
                .repartition(shards, "_dps_key")
                .sortWithinPartitions("_dps_key", *sort_columns)

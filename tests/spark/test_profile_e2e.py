@@ -246,7 +246,7 @@ def test_cli_profile_user_errors_exit_2_with_one_line(tmp_path):
     assert missing.returncode == 2 and "config file not found" in missing.stderr
     (tmp_path / "keep.txt").write_text("mine")
     occupied = dps_cli("profile", "configs/sample.yaml", "--out", str(tmp_path))
-    assert occupied.returncode == 2 and "holds no profile.json" in occupied.stderr
+    assert occupied.returncode == 2 and "is not a dps profile" in occupied.stderr
     assert (tmp_path / "keep.txt").read_text() == "mine"
 
 
