@@ -45,6 +45,7 @@ def token() -> str:
 
 
 def split(path: str) -> tuple[str, str]:
+    """(parent, name); the parent of /out is "" (paths are built as parent + "/" + ...)."""
     path = path.rstrip("/")
     parent, _, name = path.rpartition("/")
     return parent, name
@@ -72,10 +73,10 @@ def leftovers(fs, path: str) -> dict[str, list[str]]:
     readers of the parent folder took for data."""
     parent, name = split(path)
     found: dict[str, list[str]] = {"staging": [], "old": []}
-    if not parent or not fs.exists(parent):
+    if not fs.exists(parent or "/"):
         return found
     pattern = re.compile(r"\.?" + re.escape(name) + r"\.dps-(staging|old)-([0-9a-f]{12})")
-    for entry in fs.list_names(parent):
+    for entry in fs.list_names(parent or "/"):
         m = pattern.fullmatch(entry)
         if m:
             found[m.group(1)].append(f"{parent}/{entry}")
@@ -205,8 +206,11 @@ class Lock:
                 self._start_heartbeat()
                 return None
             holder = self._holder()
-            if not self._dead(holder):
-                return holder or {"unreadable": True}
+            try:
+                if not self._dead(holder):
+                    return holder or {"unreadable": True}
+            except OSError:  # released between our look and now: try again
+                continue
             # Take over by renaming the dead lock aside: of two runs doing this at once, one rename fails.
             aside = f"{self.file}.dead-{self.token}"
             try:

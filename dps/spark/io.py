@@ -108,7 +108,10 @@ class HadoopFS:
         self.fs.setTimes(self._Path(p), int(time.time() * 1000), -1)
 
     def mtime(self, p: str) -> float:
-        return self.fs.getFileStatus(self._Path(p)).getModificationTime() / 1000.0
+        try:
+            return self.fs.getFileStatus(self._Path(p)).getModificationTime() / 1000.0
+        except Exception as exc:  # noqa: BLE001 - py4j wraps FileNotFoundException
+            raise FileNotFoundError(p) from exc
 
     def sync_tree(self, p: str) -> None:
         """Local files written by Spark are not fsynced; HDFS and S3 make a closed file durable themselves."""
