@@ -12,12 +12,7 @@ import pytest
 from dps.config import (ConfigError, StageSpec, check_not_overlapping, describe_value, load_config, parse_config,
                         path_conflict, render)
 from dps.registry import bind
-
-
-def write(tmp_path, text, name="job.yaml"):
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return str(path)
+from tests.test_config import write
 
 
 @pytest.fixture
