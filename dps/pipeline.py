@@ -130,7 +130,7 @@ def _run(config: JobConfig, spark, job_plan: Plan, echo: Callable[[str], None], 
     if config.index is not None:
         index = open_index(guard.index_fs, config, job_plan.index_settings(), echo)
         echo(index.describe())
-        index.store.remove_leftovers(index.store.latest())  # under the index lock: killed runs' rows and manifests
+        index.store.remove_leftovers(index.manifest)  # under the index lock: killed runs' rows and manifests
     marked, raw_input, columns = read_marked(spark, config.input)
     # Input keys with a dot or a backtick ("og.title") travel under plain names through every step (Spark reads a
     # dot as struct access wherever a name is a string) and get their own names back in the written shards.

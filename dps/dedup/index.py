@@ -199,6 +199,7 @@ class IndexView:
     settings: dict
     base_version: int  # the manifest version the run started from
     runs: list[RunEntry]  # the committed runs this run deduplicates against
+    manifest: Manifest | None = None  # the manifest the view was read from (None: empty index)
 
     @property
     def has_runs(self) -> bool:
@@ -240,7 +241,8 @@ def open_index(fs, config: JobConfig, settings: dict, echo=print) -> IndexView:
         shown = ", ".join(f"{r.folder} (run {r.run_id})" for r in missing[:3])
         raise ConfigError(f"{config.source}: index.path: the index at {config.index.path} names folders that are "
                           f"missing: {shown}; restore them from a backup (dps index check lists every problem)")
-    return IndexView(store, config.run_id, settings, manifest.version, sorted(visible, key=lambda r: r.seq))
+    return IndexView(store, config.run_id, settings, manifest.version, sorted(visible, key=lambda r: r.seq),
+                     manifest)
 
 
 def index_rows(kept, config: JobConfig, settings: dict, text_column: str):
