@@ -50,6 +50,11 @@ _DPS_RESERVED_PREFIX = "_dps"
 # silently turn it into '?'.
 _LONE_SURROGATE = (r"(?<!\\)(?:\\\\)*+\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
                    r"|(?<!\\)(?:\\\\)*+(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+# Any \uXXXX escape of a surrogate, paired or not: a simple pattern Java's regex engine scans quickly, so the full
+# pattern above (slow: it tries a lookbehind at every position) only runs on lines that hold one. A file written with
+# ASCII escapes (Python's json.dumps default) has `\u` on every line, and surrogate escapes only where a character
+# lies outside the BMP (emoji).
+_SURROGATE_ESCAPE = r"\\u[dD][89a-fA-F]"
 # UTF-16 read as UTF-8: ASCII characters alternate with NUL bytes.
 _UTF16_PATTERN = r"(?:[^\x00]\x00){3}|(?:\x00[^\x00]){3}"
 # More than MAX_NESTING_DEPTH containers opened in a row (keys in between): only tested on lines that failed to
@@ -246,12 +251,16 @@ def _line_checks(v, max_bytes: int, opts: dict):
     # Each `contains` is a scan of the line (about 1 % of a job's CPU each): only objects written back to back
     # (`}{`, the usual missing newline) are looked for, not ones joined by a space or a comma.
     two_suspect = v.contains("}{")
-    elements = F.size(F.from_json(F.concat(F.lit("["), v, F.lit("]")), "array<string>", opts))
+    # json_array_length only counts top-level elements, accepts raw control characters like the main parse, and
+    # compiles with the rest of the projection (from_json here would take the whole reason projection out of
+    # whole-stage code generation, and with it one more copy of every row).
+    elements = F.json_array_length(F.concat(F.lit("["), v, F.lit("]")))
     starts_object = v.startswith("{") | F.ltrim(v).startswith("{")
     return (F.when(size > max_bytes, F.lit("read:too_large"))
             .when(starts_object & ~_ends_like_object(v) & ~v.contains("\x00"), F.lit("read:malformed_json"))
             .when(two_suspect & (F.coalesce(elements, F.lit(-1)) != 1), F.lit("read:malformed_json"))
-            .when(v.contains("\\u") & v.rlike(_LONE_SURROGATE), F.lit("read:lone_surrogate")))
+            .when(v.contains("\\u") & v.rlike(_SURROGATE_ESCAPE) & v.rlike(_LONE_SURROGATE),
+                  F.lit("read:lone_surrogate")))
 
 
 def _corrupt_reason(v):
@@ -270,13 +279,12 @@ def _corrupt_reason(v):
             .otherwise(F.lit("read:malformed_json")))
 
 
-def _text_type(v, text_col: str, opts: dict):
-    """The JSON type of the top-level text value (a second parse: only for the lines that need it)."""
+def _parsed_type(text_col: str):
+    """The JSON type of the line's top-level text value (STRING, BIGINT, OBJECT<...>), by parse_json; null when the
+    line does not parse (raw control characters, a repeated key) or has no such value."""
     from pyspark.sql import functions as F
-    from pyspark.sql import types as T
 
-    schema = T.StructType([T.StructField(text_col, T.VariantType(), True)])
-    return F.schema_of_variant(F.from_json(v, schema, opts)[text_col])
+    return F.expr(f"schema_of_variant(variant_get(try_parse_json(value), {_sql_str(_json_path(text_col))}))")
 
 
 def _text_not_string(v, text, text_col: str, opts: dict):
@@ -285,14 +293,17 @@ def _text_not_string(v, text, text_col: str, opts: dict):
     from pyspark.sql import functions as F
 
     key = re.escape(_quoted(text_col))
+    # parse_json compiles with the rest of the projection (see _line_checks) but gives up on raw control characters
+    # and repeated keys, where from_json does not: such a line, whose text looks like a stringified value and whose
+    # key is followed by a non-string, is quarantined rather than kept on a guess.
     return (F.substring(text, 1, 1).isin(*_STRINGIFIED_STARTS) & v.rlike(key + r'\s*:\s*[^"\s]')
-            & (_text_type(v, text_col, opts) != "STRING"))
+            & (F.coalesce(_parsed_type(text_col), F.lit("")) != "STRING"))
 
 
 def _well_formed_lines(lines, text_col: str, opts: dict, max_bytes: int):
     """For schema inference: the lines that are JSON objects whose top-level text value is a string (O(1) tests,
     then the key lookup). Cheap when the first occurrence of the key is at the top level (no `{` or `[` before it)
-    and followed by `:"`; the variant parse settles the other lines that have the key."""
+    and followed by `:"`; a JSON path lookup settles the other lines that have the key."""
     from pyspark.sql import functions as F
 
     v = F.col("value")
@@ -306,7 +317,11 @@ def _well_formed_lines(lines, text_col: str, opts: dict, max_bytes: int):
     after = F.expr(f"substring(value, _dps_p + {len(key)}, 3)")
     cheap = ((p > 1) & (F.instr(before, "{") == 0) & (F.instr(before, "[") == 0) & ~before.endswith("\\")
              & (after.startswith(':"') | after.startswith(': "')))
-    exact = F.coalesce(_text_type(v, text_col, opts), F.lit("")) == "STRING"
+    # Both lookups compile with the rest of the filter (from_json would not; see _line_checks). parse_json tells a
+    # string from a number or an object but gives up on raw control characters and repeated keys; there the
+    # lenient get_json_object decides (it cannot tell "5" from 5: such a line may still add its keys as columns).
+    exact = (F.get_json_object(v, _json_path(text_col)).isNotNull()
+             & (F.coalesce(_parsed_type(text_col), F.lit("STRING")) == "STRING"))
     return df.where((p > 0) & (cheap | exact)).select("value")
 
 
@@ -460,8 +475,9 @@ def _read_jsonl(spark, cfg: InputConfig, spark_paths: list[str]):
     parsed_row = F.from_json(v, with_corrupt, {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": corrupt, **opts})
     r = F.col("r")
     text = r[text_col]
-    reason = (F.when(line_reason.isNotNull(), line_reason)
-              .when(r[corrupt].isNotNull(), _corrupt_reason(v)))
+    # One flat CASE: wrapping the line checks (when(line_reason.isNotNull(), line_reason)) made Spark evaluate
+    # them twice per line, each a scan of the line.
+    reason = line_reason.when(r[corrupt].isNotNull(), _corrupt_reason(v))
     if dup_names or variants:
         reason = reason.when(F.col("_dps_keys").isNotNull(), F.col("_dps_keys"))
     for name in reserved:
