@@ -13,7 +13,7 @@ import math
 import os
 import re
 import reprlib
-from dataclasses import dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 import yaml
@@ -63,16 +63,22 @@ class IndexConfig:
     path: str  # the persistent dedup index of nightly runs (Parquet + manifests)
 
 
-@dataclass(frozen=True)
+# A field with this metadata is not a key of the config file.
+_NOT_A_KEY = {"config_key": False}
+
+
+# Keyword-only, so the fields can stand in the order of the file's keys (the order of messages and reports),
+# required ones among defaulted ones.
+@dataclass(frozen=True, kw_only=True)
 class JobConfig:
-    source: str  # the config file, for messages
+    source: str = field(metadata=_NOT_A_KEY)  # the config file, for messages
     input: InputConfig
     output: OutputConfig
-    stages: tuple[StageSpec, ...]
     seed: int = 0
-    spark: SparkConfig = field(default_factory=SparkConfig)
     run_id: str | None = None  # nightly runs: output goes to <output.path>/run_id=<id>/
     index: IndexConfig | None = None
+    stages: tuple[StageSpec, ...]
+    spark: SparkConfig = field(default_factory=SparkConfig)
 
     def run_path(self, path: str | None) -> str | None:
         """Where a run writes an output folder: `path` itself, or its run_id=<id> subfolder."""
@@ -81,45 +87,42 @@ class JobConfig:
         return f"{path.rstrip('/')}/run_id={self.run_id}"
 
     def to_dict(self) -> dict[str, Any]:
-        """The effective config, as written into the report."""
-        return {
-            "input": {
-                "paths": list(self.input.paths),
-                "format": self.input.format,
-                "text_column": self.input.text_column,
-                "id_column": self.input.id_column,
-                "source_column": self.input.source_column,
-                "schema": self.input.schema,
-                "schema_sampling_ratio": self.input.schema_sampling_ratio,
-                "max_record_mb": self.input.max_record_mb,
-            },
-            "output": {
-                "path": self.output.path,
-                "rejected_path": self.output.rejected_path,
-                "target_shard_mb": self.output.target_shard_mb,
-                "compression": self.output.compression,
-            },
-            "seed": self.seed,
-            "run_id": self.run_id,
-            "index": {"path": self.index.path} if self.index else None,
-            "stages": [{s.name: dict(s.params)} for s in self.stages],
-            "spark": {
-                "master": self.spark.master,
-                "app_name": self.spark.app_name,
-                "driver_memory": self.spark.driver_memory,
-                "settings": dict(self.spark.settings),
-            },
-        }
+        """The effective config, as written into the report: every key of the file, in the file's order."""
+        result: dict[str, Any] = {}
+        for name in config_keys(JobConfig):
+            value = getattr(self, name)
+            if name == "stages":  # written as in the file: a list of one-key mappings
+                result[name] = [{s.name: dict(s.params)} for s in value]
+            elif is_dataclass(value):
+                # Tuples (input.paths) become lists, as YAML and JSON write them.
+                result[name] = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(value).items()}
+            else:
+                result[name] = value
+        return result
 
 
-_TOP_KEYS = ("input", "output", "seed", "run_id", "index", "stages", "spark")
-_INDEX_KEYS = ("path",)
+def config_keys(section: type) -> tuple[str, ...]:
+    """The keys a config section accepts: its dataclass's fields, in declaration order."""
+    return tuple(f.name for f in fields(section) if f.metadata.get("config_key", True))
+
+
+def _required_keys(section: type) -> tuple[str, ...]:
+    """The keys of `section` without a default."""
+    return tuple(f.name for f in fields(section) if f.metadata.get("config_key", True)
+                 and f.default is MISSING and f.default_factory is MISSING)
+
+
+def _given(raw: dict, section: type, key: str) -> Any:
+    """raw[key] as written, or, when absent, the default declared on the dataclass field (None if it has none
+    or a factory: the callers read None as 'empty')."""
+    if key in raw:
+        return raw[key]
+    default = section.__dataclass_fields__[key].default
+    return None if default is MISSING else default
+
+
 # Run ids become folder names (run_id=<id>) and sort the index's history: keep them plain.
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-_INPUT_KEYS = ("paths", "format", "text_column", "id_column", "source_column", "schema", "schema_sampling_ratio",
-               "max_record_mb")
-_OUTPUT_KEYS = ("path", "rejected_path", "target_shard_mb", "compression")
-_SPARK_KEYS = ("master", "app_name", "driver_memory", "settings")
 _FORMATS = ("auto", "jsonl", "parquet")
 _COMPRESSIONS = ("zstd", "snappy", "gzip", "none")
 
@@ -562,63 +565,96 @@ def load_config(path: str, overrides: list[str] | None = None, *, check_paths: b
 
 
 def parse_config(raw: dict, source: str, *, check_paths: bool = True) -> JobConfig:
+    """Check a raw config mapping section by section, in the file's order; the first problem is the error."""
     r = _Reader(source)
-    r.mapping(raw, "", _TOP_KEYS)
-    for required in ("input", "output", "stages"):
+    r.mapping(raw, "", config_keys(JobConfig))
+    for required in _required_keys(JobConfig):
         if required not in raw:
             raise r.fail(required, "missing (required)")
+    input_cfg = _parse_input(r, raw["input"], check_paths)
+    output_cfg = _parse_output(r, raw["output"])
+    # Seeds go into Spark's 64-bit hash functions and a signed long column.
+    seed = r.number(_given(raw, JobConfig, "seed"), "seed", integer=True, minimum=0, maximum=INT64_MAX,
+                    limits="an integer in [0, 2^63-1]")
+    stages = _parse_stages(r, raw["stages"])
+    run_id = _parse_run_id(r, _given(raw, JobConfig, "run_id"))
+    index_cfg = _parse_index(r, _given(raw, JobConfig, "index"), run_id)
+    # Every output folder is replaced whole (or, with a run id, its run_id=<id> subfolder): an output that is,
+    # holds or lies in an input or another output deletes it. Compared after resolving symlinks.
+    outputs = [("output.path", output_cfg.path), ("output.rejected_path", output_cfg.rejected_path),
+               ("index.path", index_cfg.path if index_cfg else None)]
+    problem = _check_paths_apart(input_cfg.paths, [(k, p) for k, p in outputs if p is not None])
+    if problem:
+        raise ConfigError(f"{source}: {problem}")
+    spark_cfg = _parse_spark(r, raw.get("spark"))
+    return JobConfig(source=source, input=input_cfg, output=output_cfg, stages=stages, seed=int(seed),
+                     spark=spark_cfg, run_id=run_id, index=index_cfg)
 
-    inp = r.mapping(raw["input"], "input", _INPUT_KEYS)
-    paths = inp.get("paths")
+
+def _absolute(path: str) -> str:
+    """Relative paths are relative to the working directory, as users expect from a CLI."""
+    return path if is_remote(path) else os.path.abspath(_local(path))
+
+
+def _parse_input_paths(r: _Reader, paths: Any, check_paths: bool) -> tuple[str, ...]:
     if isinstance(paths, str):
         paths = [paths]
     if not isinstance(paths, list) or not paths or not all(isinstance(p, str) and p for p in paths):
         raise r.fail("input.paths", "expected a path or a list of paths (files, folders or globs)")
     for i, p in enumerate(paths):
         r.path(p, f"input.paths[{i}]")
-    # Relative paths are relative to the working directory, as users expect from a CLI.
-    paths = [p if is_remote(p) else os.path.abspath(_local(p)) for p in paths]
+    paths = [_absolute(p) for p in paths]
     if check_paths:
         for p in paths:
             if not is_remote(p) and not os.path.exists(p) and not glob.glob(p):  # '[' may be literal
                 raise r.fail("input.paths", f"no file or folder matches '{_clip(p)}'")
-    input_cfg = InputConfig(
-        paths=tuple(paths),
-        format=r.string(inp.get("format", "auto"), "input.format", choices=_FORMATS),
-        text_column=r.string(inp.get("text_column", "text"), "input.text_column"),
-        id_column=r.string(inp.get("id_column"), "input.id_column", optional=True),
-        source_column=r.string(inp.get("source_column", "source"), "input.source_column", optional=True),
-        schema=r.string(inp.get("schema"), "input.schema", optional=True),
-        schema_sampling_ratio=float(r.number(inp.get("schema_sampling_ratio", 1.0), "input.schema_sampling_ratio",
+    return tuple(paths)
+
+
+def _parse_input(r: _Reader, raw: Any, check_paths: bool) -> InputConfig:
+    inp = r.mapping(raw, "input", config_keys(InputConfig))
+
+    def given(key: str) -> Any:
+        return _given(inp, InputConfig, key)
+
+    return InputConfig(
+        paths=_parse_input_paths(r, inp.get("paths"), check_paths),
+        format=r.string(given("format"), "input.format", choices=_FORMATS),
+        text_column=r.string(given("text_column"), "input.text_column"),
+        id_column=r.string(given("id_column"), "input.id_column", optional=True),
+        source_column=r.string(given("source_column"), "input.source_column", optional=True),
+        schema=r.string(given("schema"), "input.schema", optional=True),
+        schema_sampling_ratio=float(r.number(given("schema_sampling_ratio"), "input.schema_sampling_ratio",
                                              minimum=1e-6, maximum=1.0, limits="in [0.000001, 1]")),
         # A JVM array holds at most 2 GB, so no record is larger: a bigger limit is no limit.
-        max_record_mb=float(r.number(inp.get("max_record_mb", 64.0), "input.max_record_mb", minimum=0.001,
+        max_record_mb=float(r.number(given("max_record_mb"), "input.max_record_mb", minimum=0.001,
                                      maximum=2048, limits="in [0.001, 2048]")),
     )
 
-    out = r.mapping(raw["output"], "output", _OUTPUT_KEYS)
-    out_path = r.path(out.get("path"), "output.path")
-    rejected = r.path(out.get("rejected_path"), "output.rejected_path", optional=True)
-    out_path = out_path if is_remote(out_path) else os.path.abspath(_local(out_path))
-    if rejected is not None and not is_remote(rejected):
-        rejected = os.path.abspath(_local(rejected))
-    output_cfg = OutputConfig(
-        path=out_path,
-        rejected_path=rejected,
-        target_shard_mb=float(r.number(out.get("target_shard_mb", 256.0), "output.target_shard_mb", minimum=0.001,
+
+def _parse_output(r: _Reader, raw: Any) -> OutputConfig:
+    out = r.mapping(raw, "output", config_keys(OutputConfig))
+
+    def given(key: str) -> Any:
+        return _given(out, OutputConfig, key)
+
+    path = _absolute(r.path(given("path"), "output.path"))
+    rejected = r.path(given("rejected_path"), "output.rejected_path", optional=True)
+    return OutputConfig(
+        path=path,
+        rejected_path=None if rejected is None else _absolute(rejected),
+        target_shard_mb=float(r.number(given("target_shard_mb"), "output.target_shard_mb", minimum=0.001,
                                        maximum=1 << 20, limits="in [0.001, 1048576]")),
-        compression=r.string(out.get("compression", "zstd"), "output.compression", choices=_COMPRESSIONS),
+        compression=r.string(given("compression"), "output.compression", choices=_COMPRESSIONS),
     )
 
-    # Seeds go into Spark's 64-bit hash functions and a signed long column.
-    seed = r.number(raw.get("seed", 0), "seed", integer=True, minimum=0, maximum=INT64_MAX,
-                    limits="an integer in [0, 2^63-1]")
 
-    stages_raw = raw["stages"]
-    if not isinstance(stages_raw, list):
-        raise r.fail("stages", f"expected a list of stages, got {describe_value(stages_raw)}")
+def _parse_stages(r: _Reader, raw: Any) -> tuple[StageSpec, ...]:
+    """Stage names and parameters as written; the registry checks them against the stage functions."""
+    if not isinstance(raw, list):
+        raise r.fail("stages", f"expected a list of stages, got {describe_value(raw)}")
     stages = []
-    for i, entry in enumerate(stages_raw):
+    for i, entry in enumerate(raw):
         where = f"stages[{i}]"
         if isinstance(entry, str):
             stages.append(StageSpec(entry, {}, where))
@@ -631,8 +667,10 @@ def parse_config(raw: dict, source: str, *, check_paths: bool = True) -> JobConf
             stages.append(StageSpec(name, dict(params), where))
         else:
             raise r.fail(where, "expected a stage name or a one-key mapping `name: {params}`")
+    return tuple(stages)
 
-    run_id = raw.get("run_id")
+
+def _parse_run_id(r: _Reader, run_id: Any) -> str | None:
     if isinstance(run_id, (datetime.date, int)) and not isinstance(run_id, bool):
         # YAML reads `run_id: 2026-11-23` as a date and 20261123 as a number (a huge one would not fit a message).
         run_id = render(run_id) if isinstance(run_id, int) and run_id.bit_length() > 400 else str(run_id)
@@ -640,27 +678,40 @@ def parse_config(raw: dict, source: str, *, check_paths: bool = True) -> JobConf
     if run_id is not None and not _RUN_ID.fullmatch(run_id):
         raise r.fail("run_id", f"{render(run_id)} is not a valid run id: use letters, digits, '.', '_' and '-' "
                                f"(e.g. a date, 2026-11-23)")
-    index_cfg = None
-    if raw.get("index") is not None:
-        ix = r.mapping(raw["index"], "index", _INDEX_KEYS)
-        ix_path = r.path(ix.get("path"), "index.path")
-        ix_path = ix_path if is_remote(ix_path) else os.path.abspath(_local(ix_path))
-        if run_id is None:
-            raise r.fail("index.path", "an index needs a run id for each run: pass --run-id ID (e.g. the crawl "
-                                       "date) or set run_id in the config")
-        index_cfg = IndexConfig(ix_path)
+    return run_id
 
-    # Every output folder is replaced whole (or, with a run id, its run_id=<id> subfolder): an output that is,
-    # holds or lies in an input or another output deletes it. Compared after resolving symlinks.
-    outputs = [("output.path", out_path), ("output.rejected_path", rejected),
-               ("index.path", index_cfg.path if index_cfg else None)]
-    problem = _check_paths_apart(input_cfg.paths, [(k, p) for k, p in outputs if p is not None])
-    if problem:
-        raise ConfigError(f"{source}: {problem}")
 
-    spark_raw = raw.get("spark")
-    sp = r.mapping({} if spark_raw is None else spark_raw, "spark", _SPARK_KEYS)
-    settings = sp.get("settings")
+def _parse_index(r: _Reader, raw: Any, run_id: str | None) -> IndexConfig | None:
+    if raw is None:
+        return None
+    ix = r.mapping(raw, "index", config_keys(IndexConfig))
+    path = _absolute(r.path(_given(ix, IndexConfig, "path"), "index.path"))
+    if run_id is None:
+        raise r.fail("index.path", "an index needs a run id for each run: pass --run-id ID (e.g. the crawl "
+                                   "date) or set run_id in the config")
+    return IndexConfig(path)
+
+
+def _parse_spark(r: _Reader, raw: Any) -> SparkConfig:
+    sp = r.mapping({} if raw is None else raw, "spark", config_keys(SparkConfig))
+
+    def given(key: str) -> Any:
+        return _given(sp, SparkConfig, key)
+
+    settings = _parse_spark_settings(r, given("settings"))
+    driver_memory = r.string(given("driver_memory"), "spark.driver_memory")
+    if not _JVM_SIZE.fullmatch(driver_memory):
+        raise r.fail("spark.driver_memory",
+                     f"expected a JVM memory size such as 512m or 4g, got {render(driver_memory)}")
+    return SparkConfig(
+        master=r.string(given("master"), "spark.master"),
+        app_name=r.string(given("app_name"), "spark.app_name"),
+        driver_memory=driver_memory,
+        settings=settings,
+    )
+
+
+def _parse_spark_settings(r: _Reader, settings: Any) -> dict[str, str]:
     settings = {} if settings is None else settings
     if not isinstance(settings, dict):
         raise r.fail("spark.settings", f"expected a mapping of spark.* settings, got {describe_value(settings)}")
@@ -676,18 +727,7 @@ def parse_config(raw: dict, source: str, *, check_paths: bool = True) -> JobConf
         if isinstance(v, (int, float)):
             raise r.fail(where, f"expected a finite number within 64 bits, got {render(v)}")
         raise r.fail(where, f"expected a string, number or true/false, got {describe_value(v)}")
-    driver_memory = r.string(sp.get("driver_memory", "4g"), "spark.driver_memory")
-    if not _JVM_SIZE.fullmatch(driver_memory):
-        raise r.fail("spark.driver_memory",
-                     f"expected a JVM memory size such as 512m or 4g, got {render(driver_memory)}")
-    spark_cfg = SparkConfig(
-        master=r.string(sp.get("master", "local[*]"), "spark.master"),
-        app_name=r.string(sp.get("app_name", "dps"), "spark.app_name"),
-        driver_memory=driver_memory,
-        settings={k: _spark_value(v) for k, v in settings.items()},
-    )
-    return JobConfig(source=source, input=input_cfg, output=output_cfg, stages=tuple(stages), seed=int(seed),
-                     spark=spark_cfg, run_id=run_id, index=index_cfg)
+    return {k: _spark_value(v) for k, v in settings.items()}
 
 
 def _spark_value(value: Any) -> str:
