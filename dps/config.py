@@ -101,24 +101,24 @@ class JobConfig:
         return result
 
 
+def _key_fields(section: type) -> list:
+    return [f for f in fields(section) if f.metadata.get("config_key", True)]
+
+
 def config_keys(section: type) -> tuple[str, ...]:
     """The keys a config section accepts: its dataclass's fields, in declaration order."""
-    return tuple(f.name for f in fields(section) if f.metadata.get("config_key", True))
+    return tuple(f.name for f in _key_fields(section))
 
 
 def _required_keys(section: type) -> tuple[str, ...]:
     """The keys of `section` without a default."""
-    return tuple(f.name for f in fields(section) if f.metadata.get("config_key", True)
-                 and f.default is MISSING and f.default_factory is MISSING)
+    return tuple(f.name for f in _key_fields(section) if f.default is MISSING and f.default_factory is MISSING)
 
 
-def _given(raw: dict, section: type, key: str) -> Any:
-    """raw[key] as written, or, when absent, the default declared on the dataclass field (None if it has none
-    or a factory: the callers read None as 'empty')."""
-    if key in raw:
-        return raw[key]
-    default = section.__dataclass_fields__[key].default
-    return None if default is MISSING else default
+def _with_defaults(raw: dict, section: type) -> dict:
+    """The values as written, over the defaults declared on the dataclass fields (None for a field without a
+    default or with a factory: the parsers read None as absent)."""
+    return {**{f.name: None if f.default is MISSING else f.default for f in _key_fields(section)}, **raw}
 
 
 # Run ids become folder names (run_id=<id>) and sort the index's history: keep them plain.
@@ -571,14 +571,15 @@ def parse_config(raw: dict, source: str, *, check_paths: bool = True) -> JobConf
     for required in _required_keys(JobConfig):
         if required not in raw:
             raise r.fail(required, "missing (required)")
-    input_cfg = _parse_input(r, raw["input"], check_paths)
-    output_cfg = _parse_output(r, raw["output"])
+    top = _with_defaults(raw, JobConfig)
+    input_cfg = _parse_input(r, top["input"], check_paths)
+    output_cfg = _parse_output(r, top["output"])
     # Seeds go into Spark's 64-bit hash functions and a signed long column.
-    seed = r.number(_given(raw, JobConfig, "seed"), "seed", integer=True, minimum=0, maximum=INT64_MAX,
+    seed = r.number(top["seed"], "seed", integer=True, minimum=0, maximum=INT64_MAX,
                     limits="an integer in [0, 2^63-1]")
-    stages = _parse_stages(r, raw["stages"])
-    run_id = _parse_run_id(r, _given(raw, JobConfig, "run_id"))
-    index_cfg = _parse_index(r, _given(raw, JobConfig, "index"), run_id)
+    stages = _parse_stages(r, top["stages"])
+    run_id = _parse_run_id(r, top["run_id"])
+    index_cfg = _parse_index(r, top["index"], run_id)
     # Every output folder is replaced whole (or, with a run id, its run_id=<id> subfolder): an output that is,
     # holds or lies in an input or another output deletes it. Compared after resolving symlinks.
     outputs = [("output.path", output_cfg.path), ("output.rejected_path", output_cfg.rejected_path),
@@ -586,7 +587,7 @@ def parse_config(raw: dict, source: str, *, check_paths: bool = True) -> JobConf
     problem = _check_paths_apart(input_cfg.paths, [(k, p) for k, p in outputs if p is not None])
     if problem:
         raise ConfigError(f"{source}: {problem}")
-    spark_cfg = _parse_spark(r, raw.get("spark"))
+    spark_cfg = _parse_spark(r, top["spark"])
     return JobConfig(source=source, input=input_cfg, output=output_cfg, stages=stages, seed=int(seed),
                      spark=spark_cfg, run_id=run_id, index=index_cfg)
 
@@ -612,40 +613,32 @@ def _parse_input_paths(r: _Reader, paths: Any, check_paths: bool) -> tuple[str, 
 
 
 def _parse_input(r: _Reader, raw: Any, check_paths: bool) -> InputConfig:
-    inp = r.mapping(raw, "input", config_keys(InputConfig))
-
-    def given(key: str) -> Any:
-        return _given(inp, InputConfig, key)
-
+    inp = _with_defaults(r.mapping(raw, "input", config_keys(InputConfig)), InputConfig)
     return InputConfig(
-        paths=_parse_input_paths(r, inp.get("paths"), check_paths),
-        format=r.string(given("format"), "input.format", choices=_FORMATS),
-        text_column=r.string(given("text_column"), "input.text_column"),
-        id_column=r.string(given("id_column"), "input.id_column", optional=True),
-        source_column=r.string(given("source_column"), "input.source_column", optional=True),
-        schema=r.string(given("schema"), "input.schema", optional=True),
-        schema_sampling_ratio=float(r.number(given("schema_sampling_ratio"), "input.schema_sampling_ratio",
+        paths=_parse_input_paths(r, inp["paths"], check_paths),
+        format=r.string(inp["format"], "input.format", choices=_FORMATS),
+        text_column=r.string(inp["text_column"], "input.text_column"),
+        id_column=r.string(inp["id_column"], "input.id_column", optional=True),
+        source_column=r.string(inp["source_column"], "input.source_column", optional=True),
+        schema=r.string(inp["schema"], "input.schema", optional=True),
+        schema_sampling_ratio=float(r.number(inp["schema_sampling_ratio"], "input.schema_sampling_ratio",
                                              minimum=1e-6, maximum=1.0, limits="in [0.000001, 1]")),
         # A JVM array holds at most 2 GB, so no record is larger: a bigger limit is no limit.
-        max_record_mb=float(r.number(given("max_record_mb"), "input.max_record_mb", minimum=0.001,
+        max_record_mb=float(r.number(inp["max_record_mb"], "input.max_record_mb", minimum=0.001,
                                      maximum=2048, limits="in [0.001, 2048]")),
     )
 
 
 def _parse_output(r: _Reader, raw: Any) -> OutputConfig:
-    out = r.mapping(raw, "output", config_keys(OutputConfig))
-
-    def given(key: str) -> Any:
-        return _given(out, OutputConfig, key)
-
-    path = _absolute(r.path(given("path"), "output.path"))
-    rejected = r.path(given("rejected_path"), "output.rejected_path", optional=True)
+    out = _with_defaults(r.mapping(raw, "output", config_keys(OutputConfig)), OutputConfig)
+    path = _absolute(r.path(out["path"], "output.path"))
+    rejected = r.path(out["rejected_path"], "output.rejected_path", optional=True)
     return OutputConfig(
         path=path,
         rejected_path=None if rejected is None else _absolute(rejected),
-        target_shard_mb=float(r.number(given("target_shard_mb"), "output.target_shard_mb", minimum=0.001,
+        target_shard_mb=float(r.number(out["target_shard_mb"], "output.target_shard_mb", minimum=0.001,
                                        maximum=1 << 20, limits="in [0.001, 1048576]")),
-        compression=r.string(given("compression"), "output.compression", choices=_COMPRESSIONS),
+        compression=r.string(out["compression"], "output.compression", choices=_COMPRESSIONS),
     )
 
 
@@ -684,8 +677,8 @@ def _parse_run_id(r: _Reader, run_id: Any) -> str | None:
 def _parse_index(r: _Reader, raw: Any, run_id: str | None) -> IndexConfig | None:
     if raw is None:
         return None
-    ix = r.mapping(raw, "index", config_keys(IndexConfig))
-    path = _absolute(r.path(_given(ix, IndexConfig, "path"), "index.path"))
+    ix = _with_defaults(r.mapping(raw, "index", config_keys(IndexConfig)), IndexConfig)
+    path = _absolute(r.path(ix["path"], "index.path"))
     if run_id is None:
         raise r.fail("index.path", "an index needs a run id for each run: pass --run-id ID (e.g. the crawl "
                                    "date) or set run_id in the config")
@@ -693,19 +686,15 @@ def _parse_index(r: _Reader, raw: Any, run_id: str | None) -> IndexConfig | None
 
 
 def _parse_spark(r: _Reader, raw: Any) -> SparkConfig:
-    sp = r.mapping({} if raw is None else raw, "spark", config_keys(SparkConfig))
-
-    def given(key: str) -> Any:
-        return _given(sp, SparkConfig, key)
-
-    settings = _parse_spark_settings(r, given("settings"))
-    driver_memory = r.string(given("driver_memory"), "spark.driver_memory")
+    sp = _with_defaults(r.mapping({} if raw is None else raw, "spark", config_keys(SparkConfig)), SparkConfig)
+    settings = _parse_spark_settings(r, sp["settings"])
+    driver_memory = r.string(sp["driver_memory"], "spark.driver_memory")
     if not _JVM_SIZE.fullmatch(driver_memory):
         raise r.fail("spark.driver_memory",
                      f"expected a JVM memory size such as 512m or 4g, got {render(driver_memory)}")
     return SparkConfig(
-        master=r.string(given("master"), "spark.master"),
-        app_name=r.string(given("app_name"), "spark.app_name"),
+        master=r.string(sp["master"], "spark.master"),
+        app_name=r.string(sp["app_name"], "spark.app_name"),
         driver_memory=driver_memory,
         settings=settings,
     )
