@@ -1,9 +1,12 @@
+import copy
 import os
 import textwrap
+from dataclasses import MISSING, fields
 
 import pytest
 
-from dps.config import ConfigError, load_config
+from dps.config import (ConfigError, IndexConfig, InputConfig, JobConfig, OutputConfig, SparkConfig, load_config,
+                        parse_config)
 
 
 def write(tmp_path, text, name="job.yaml"):
@@ -48,6 +51,8 @@ def test_unknown_top_level_key_names_file_key_and_suggestion(tmp_path, corpus):
         load_config(path)
     message = str(err.value)
     assert path in message and "sed" in message and "did you mean 'seed'" in message
+    # The keys in the order of the JobConfig fields, which is also the order of the report's config.
+    assert message.endswith("valid keys: input, output, seed, run_id, index, stages, spark")
 
 
 def test_unknown_nested_key(tmp_path, corpus):
@@ -123,3 +128,41 @@ def test_spark_settings_must_be_spark_keys(tmp_path, corpus):
     text = minimal(corpus, "spark:\n      settings:\n        sql.shuffle.partitions: 8")
     with pytest.raises(ConfigError, match="start with 'spark.'"):
         load_config(write(tmp_path, text))
+
+
+# One value for every key of the file, none of them the default (remote paths: nothing on disk to check).
+EVERY_KEY = {
+    "input": {"paths": ["s3a://b/crawl/*.jsonl"], "format": "jsonl", "text_column": "body", "id_column": "doc_id",
+              "source_column": None, "schema": "body STRING", "schema_sampling_ratio": 0.5, "max_record_mb": 8.0},
+    "output": {"path": "s3a://b/out", "rejected_path": "s3a://b/rejected", "target_shard_mb": 64.0,
+               "compression": "gzip"},
+    "seed": 7,
+    "run_id": "2026-11-23",
+    "index": {"path": "s3a://b/index"},
+    "stages": [{"normalize": {"form": "NFKC"}}],
+    "spark": {"master": "local[2]", "app_name": "nightly", "driver_memory": "2g",
+              "settings": {"spark.sql.shuffle.partitions": "8"}},
+}
+SECTIONS = {"input": InputConfig, "output": OutputConfig, "index": IndexConfig, "spark": SparkConfig}
+
+
+def test_every_dataclass_field_is_read_from_the_file_and_written_by_to_dict():
+    # A field added to a config dataclass must be added to EVERY_KEY...
+    assert set(EVERY_KEY) == {f.name for f in fields(JobConfig)} - {"source"}
+    for name, section in SECTIONS.items():
+        assert set(EVERY_KEY[name]) == {f.name for f in fields(section)}, f"add the new {name} key to EVERY_KEY"
+        for f in fields(section):
+            assert EVERY_KEY[name][f.name] != f.default, f"EVERY_KEY[{name!r}][{f.name!r}] must not be the default"
+    # ...and then parse_config must read it (not leave the default) and to_dict must write it, in the file's order.
+    cfg = parse_config(copy.deepcopy(EVERY_KEY), "job.yaml")
+    assert cfg.to_dict() == EVERY_KEY
+    assert list(cfg.to_dict()) == list(EVERY_KEY)
+    assert parse_config(cfg.to_dict(), "job.yaml") == cfg
+
+
+def test_absent_keys_take_the_defaults_of_the_dataclass_fields():
+    cfg = parse_config({"input": {"paths": "s3a://b/x"}, "output": {"path": "s3a://b/o"}, "stages": []}, "job.yaml")
+    assert cfg == JobConfig(source="job.yaml", input=InputConfig(paths=("s3a://b/x",)),
+                            output=OutputConfig(path="s3a://b/o"), stages=())
+    assert [f.name for f in fields(JobConfig) if f.default is MISSING and f.default_factory is MISSING] == \
+        ["source", "input", "output", "stages"]
