@@ -89,11 +89,13 @@ def _stages() -> dict[str, Stage]:
     from dps.dedup.minhash import minhash_dedup
     from dps.text import gopher_quality as gq, gopher_repetition as gr, hangul, pii, spam
     from dps.text.emoticons import reduce_emoticons
+    from dps.text.fix_encoding import fix_encoding, fix_encoding_with_stats
     from dps.text.html import strip_html
     from dps.text.news_boilerplate import clean_news_boilerplate, clean_news_boilerplate_with_stats
     from dps.text.normalize import normalize
 
     entries = [
+        Stage("fix_encoding", "map", fix_encoding, fix_encoding_with_stats),
         Stage("strip_html", "map", strip_html),
         Stage("normalize", "map", normalize),
         Stage("reduce_emoticons", "map", reduce_emoticons),

@@ -153,8 +153,8 @@ def test_profile_plan_covers_every_configured_filter_metric():
     words = metrics[names.index("gopher_quality.words")]
     assert words.limits == (20, 100_000) and words.active_rules == (0, 1)
     # Nothing is measured after tag_pii, so no step applies it; maps before the last measurement do apply.
-    assert [s.stage.name for s in steps if s.apply] == ["strip_html", "normalize", "reduce_emoticons",
-                                                      "clean_news_boilerplate"]
+    assert [s.stage.name for s in steps if s.apply] == ["fix_encoding", "strip_html", "normalize",
+                                                      "reduce_emoticons", "clean_news_boilerplate"]
 
 
 def test_function_words_only_when_their_rule_is_on_and_pii_only_with_tag_pii(tmp_path):
