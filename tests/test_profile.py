@@ -77,7 +77,7 @@ def _optional(stage: Stage, param: str) -> bool:
 
 FILTERS = [name for name, s in STAGES.items() if s.kind == "filter"]
 # min_/max_ parameters that shape how a metric is computed or when a rule applies, not a threshold of their own.
-SETTINGS = {"min_lines_for_bullet_rule", "max_term_repeats"}
+SETTINGS = {"min_lines_for_bullet_rule", "max_term_repeats", "min_lines_for_line_rules"}
 
 
 @pytest.mark.parametrize("name", FILTERS)
