@@ -25,6 +25,7 @@ from dps.config import ConfigError, JobConfig, check_not_overlapping, is_remote
 from dps.registry import BoundStage
 from dps.spark.io import RAW, REASON, STATUS
 from dps.text.profiling import Metric
+from dps.text.quarantine import Quarantine
 
 QUANTILES = (("p1", 0.01), ("p5", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95), ("p99", 0.99))
 # Spark's default: the rank of a returned quantile is off by at most 1/10,000 of the rows (exact on small data).
@@ -91,7 +92,8 @@ def profile_rows(texts: Sequence[str | None], statuses: Sequence[str], reasons: 
                  metrics: Sequence[ProfiledMetric], steps: Sequence[ProfileStep]):
     """Pure-Python core (testable without Spark). Returns (statuses, reasons, values, flags): values[k][i] is
     metric k of row i, flags[(k, j)][i] whether rule j of metric k alone would reject row i; None for rows not
-    profiled. A stage raising on a row quarantines it, named as in a run (`stage:error:Type`)."""
+    profiled. A stage raising on a row quarantines it, named as in a run (`stage:error:Type`, or `stage:reason` for
+    Quarantine(reason))."""
     n = len(texts)
     statuses, reasons = list(statuses), list(reasons)
     values: list[list[float | None]] = [[None] * n for _ in metrics]
@@ -117,7 +119,8 @@ def profile_rows(texts: Sequence[str | None], statuses: Sequence[str], reasons: 
                         raise TypeError(f"returned {type(result).__name__}")
                     text = result
         except Exception as exc:  # one bad record must never kill the profile or vanish from its counts
-            statuses[i], reasons[i] = "quarantined", f"{step.stage.name}:error:{type(exc).__name__}"
+            why = exc.reason if isinstance(exc, Quarantine) else f"error:{type(exc).__name__}"
+            statuses[i], reasons[i] = "quarantined", f"{step.stage.name}:{why}"
             for column in (*values, *flags.values()):
                 column[i] = None
     return statuses, reasons, values, flags

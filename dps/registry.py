@@ -87,13 +87,15 @@ class BoundStage:
 def _stages() -> dict[str, Stage]:
     from dps.dedup.exact import exact_dedup
     from dps.dedup.minhash import minhash_dedup
-    from dps.text import gopher_quality as gq, gopher_repetition as gr, hangul, pii, spam
+    from dps.text import fineweb_quality as fwq, gopher_quality as gq, gopher_repetition as gr, hangul, pii, spam
     from dps.text.emoticons import reduce_emoticons
+    from dps.text.fix_encoding import fix_encoding, fix_encoding_with_stats
     from dps.text.html import strip_html
     from dps.text.news_boilerplate import clean_news_boilerplate, clean_news_boilerplate_with_stats
     from dps.text.normalize import normalize
 
     entries = [
+        Stage("fix_encoding", "map", fix_encoding, fix_encoding_with_stats),
         Stage("strip_html", "map", strip_html),
         Stage("normalize", "map", normalize),
         Stage("reduce_emoticons", "map", reduce_emoticons),
@@ -103,6 +105,8 @@ def _stages() -> dict[str, Stage]:
               metrics=hangul.PROFILE_METRICS),
         Stage("gopher_quality", "filter", gq.gopher_quality, metrics_fn=gq.gopher_quality_profile,
               metrics=gq.PROFILE_METRICS),
+        Stage("fineweb_quality", "filter", fwq.fineweb_quality, metrics_fn=fwq.fineweb_quality_profile,
+              metrics=fwq.PROFILE_METRICS),
         Stage("gopher_repetition", "filter", gr.gopher_repetition, metrics_fn=gr.gopher_repetition_profile,
               metrics=gr.PROFILE_METRICS),
         Stage("exact_dedup", "frame", exact_dedup),

@@ -77,7 +77,7 @@ def _optional(stage: Stage, param: str) -> bool:
 
 FILTERS = [name for name, s in STAGES.items() if s.kind == "filter"]
 # min_/max_ parameters that shape how a metric is computed or when a rule applies, not a threshold of their own.
-SETTINGS = {"min_lines_for_bullet_rule", "max_term_repeats"}
+SETTINGS = {"min_lines_for_bullet_rule", "max_term_repeats", "min_lines_for_line_rules"}
 
 
 @pytest.mark.parametrize("name", FILTERS)
@@ -153,8 +153,8 @@ def test_profile_plan_covers_every_configured_filter_metric():
     words = metrics[names.index("gopher_quality.words")]
     assert words.limits == (20, 100_000) and words.active_rules == (0, 1)
     # Nothing is measured after tag_pii, so no step applies it; maps before the last measurement do apply.
-    assert [s.stage.name for s in steps if s.apply] == ["strip_html", "normalize", "reduce_emoticons",
-                                                      "clean_news_boilerplate"]
+    assert [s.stage.name for s in steps if s.apply] == ["fix_encoding", "strip_html", "normalize",
+                                                      "reduce_emoticons", "clean_news_boilerplate"]
 
 
 def test_function_words_only_when_their_rule_is_on_and_pii_only_with_tag_pii(tmp_path):

@@ -2,6 +2,7 @@
 
 Consecutive map/filter stages run fused in ONE mapInArrow pass (each extra pass is a JVM<->Python round trip).
 A stage raising on a record quarantines that record with the stage and exception named; the job goes on.
+A stage raising dps.text.quarantine.Quarantine(reason) quarantines it as STAGE:reason.
 A record that outlives its time budget (RecordBudget) is quarantined as STAGE:error:timeout; the job goes on.
 """
 
@@ -16,6 +17,7 @@ from typing import Iterable, Iterator, Sequence
 
 from dps.registry import BoundStage
 from dps.spark.io import REASON, STATUS
+from dps.text.quarantine import Quarantine
 
 # Fault injection for testing task retries: `--conf spark.dps.injectFault=STAGE[:PARTITION]` makes the first attempt
 # of task PARTITION (default 0) of the Arrow pass that runs STAGE fail after emitting its first batch. Off (and
@@ -166,6 +168,9 @@ def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, ala
                     if stats_row is not None:
                         result, counters = result
                         stats_row[i] = [(k, n) for k, n in counters.items() if n] or None
+                except Quarantine as exc:  # the stage's own verdict: broken input, named
+                    out_status[i], out_reason[i] = "quarantined", f"{name}:{exc.reason}"
+                    break
                 except Exception as exc:  # one bad record must never kill the job or vanish
                     out_status[i], out_reason[i] = "quarantined", f"{name}:error:{type(exc).__name__}"
                     break
