@@ -117,7 +117,8 @@ def _dispatch(args) -> int:
     if args.command == "profile":
         overrides.append("index=null")  # a profile reads no dedup index, so a config with one needs no run id
     config = load_config(args.config, overrides)
-    from dps.pipeline import plan, run
+    from dps.pipeline import run
+    from dps.plan import plan
 
     if args.command == "profile":
         from dps.profile import check_sample_fraction, profile, summary_table

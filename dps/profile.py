@@ -23,8 +23,9 @@ from typing import Callable, Iterable, Iterator, Sequence
 from dps import __version__
 from dps.config import ConfigError, JobConfig, check_not_overlapping, is_remote
 from dps.registry import BoundStage
-from dps.spark.io import RAW, REASON, STATUS
+from dps.marks import RAW, REASON, STATUS
 from dps.text.profiling import Metric
+from dps.render.format import pct
 from dps.text.quarantine import Quarantine
 
 QUANTILES = (("p1", 0.01), ("p5", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95), ("p99", 0.99))
@@ -258,7 +259,7 @@ def compute_profile(config: JobConfig, spark, *, sample_fraction: float = 1.0, j
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
-    from dps.pipeline import plan
+    from dps.plan import plan
     from dps.spark.read import read_marked
 
     job_plan = job_plan or plan(config)
@@ -382,8 +383,8 @@ def _document(config, job_plan, sample_fraction, source_col, metrics, counts, st
 def write_profile(doc: dict, out_dir: str) -> str:
     """Write profile.json, one PNG per metric and profile.html into `out_dir`, replacing an earlier profile
     there as a whole (written beside it, then swapped in). Returns the HTML path."""
-    from dps.charts import metric_png
-    from dps.html_report import profile_html
+    from dps.render.charts import metric_png
+    from dps.render.html import profile_html
 
     out_dir = check_out_dir(out_dir)
     images = {m["name"]: metric_png(m, list(doc["metrics"][0]["by_source"])) for m in doc["metrics"]}
@@ -414,17 +415,6 @@ def write_profile(doc: dict, out_dir: str) -> str:
     return os.path.join(out_dir, PROFILE_HTML)
 
 
-def pct(fraction: float | None) -> str:
-    """A share for people: never '0.00%' for something that is not zero."""
-    if fraction is None:
-        return "-"
-    if fraction == 0:
-        return "0%"
-    if fraction < 0.0001:
-        return "<0.01%"
-    return f"{fraction:.2%}"
-
-
 def summary_table(doc: dict) -> str:
     """What each configured threshold would remove, per source (the console summary of `dps profile`). Rules
     are named by their --set key, ready to try another value."""
@@ -452,7 +442,7 @@ def summary_table(doc: dict) -> str:
 def profile(config: JobConfig, *, sample_fraction: float = 1.0, out_dir: str | None = None, spark=None,
             echo: Callable[[str], None] = log) -> tuple[dict, str]:
     """`dps profile`: validate, compute, write. Returns (profile document, HTML path)."""
-    from dps.pipeline import plan
+    from dps.plan import plan
     from dps.spark.session import build_session
 
     sample_fraction = check_sample_fraction(sample_fraction)

@@ -34,6 +34,13 @@ class Stage:
     # Metric specs (scale, thresholding parameters) of those numbers.
     metrics_fn: Callable | None = None
     metrics: tuple = ()
+    # Frame stages that deduplicate against the nightly index: (config, effective params) -> what every run sharing
+    # the index must agree on (stored in its manifest). Such a stage receives the open index as `index=`.
+    index_fingerprint: Callable | None = None
+
+    @property
+    def uses_index(self) -> bool:
+        return self.index_fingerprint is not None
 
     @property
     def params(self) -> dict[str, inspect.Parameter]:
@@ -85,8 +92,8 @@ class BoundStage:
 
 
 def _stages() -> dict[str, Stage]:
-    from dps.dedup.exact import exact_dedup
-    from dps.dedup.minhash import minhash_dedup
+    from dps.dedup.exact import exact_dedup, exact_fingerprint
+    from dps.dedup.minhash import minhash_dedup, minhash_fingerprint
     from dps.text import fineweb_quality as fwq, gopher_quality as gq, gopher_repetition as gr, hangul, pii, spam
     from dps.text.emoticons import reduce_emoticons
     from dps.text.fix_encoding import fix_encoding, fix_encoding_with_stats
@@ -109,8 +116,8 @@ def _stages() -> dict[str, Stage]:
               metrics=fwq.PROFILE_METRICS),
         Stage("gopher_repetition", "filter", gr.gopher_repetition, metrics_fn=gr.gopher_repetition_profile,
               metrics=gr.PROFILE_METRICS),
-        Stage("exact_dedup", "frame", exact_dedup),
-        Stage("minhash_dedup", "frame", minhash_dedup),
+        Stage("exact_dedup", "frame", exact_dedup, index_fingerprint=exact_fingerprint),
+        Stage("minhash_dedup", "frame", minhash_dedup, index_fingerprint=minhash_fingerprint),
         Stage("tag_pii", "map", pii.tag_pii, metrics_fn=pii.pii_profile, metrics=pii.PROFILE_METRICS),
     ]
     return {s.name: s for s in entries}
@@ -128,7 +135,11 @@ def get_stage(name: str, where: str = "stages") -> Stage:
 
 def bind(spec: StageSpec, seed: int, source: str = "config") -> BoundStage:
     """Validate a stage's params against its signature; inject the job seed where the stage declares one."""
-    stage = get_stage(spec.name, f"{source}: {spec.where}")
+    return bind_stage(get_stage(spec.name, f"{source}: {spec.where}"), spec, seed, source)
+
+
+def bind_stage(stage: Stage, spec: StageSpec, seed: int, source: str = "config") -> BoundStage:
+    """`bind` for a given Stage object (one not in the registry: a stage under test)."""
     where = f"{source}: {spec.where}.{spec.name}"
     allowed = stage.params
     params: dict[str, Any] = {}

@@ -10,7 +10,10 @@ import json
 from dataclasses import dataclass, field
 
 from dps import __version__
-from dps.spark.io import STATUSES
+from dps.config import StageSpec
+from dps.marks import RAW, REASON, STATUS, STATUSES
+from dps.registry import bind
+from dps.render.html import EXAMPLE_CHARS, EXAMPLES_PER_REASON
 
 
 @dataclass
@@ -30,6 +33,8 @@ class Report:
     written: dict = field(default_factory=dict)
     edits: list[dict] = field(default_factory=list)  # per map stage: docs_changed, chars_removed
     index: dict | None = None  # nightly runs: the index seen and what this run added to it
+    # Every stage as it ran: each parameter's effective value (the signature's default where the config is silent).
+    stages: list[dict] = field(default_factory=list)
 
     def totals(self) -> dict[str, int]:
         totals = {s: 0 for s in STATUSES}
@@ -83,6 +88,7 @@ class Report:
             "map_stage_edits": self.edits,
             **({"index": self.index} if self.index is not None else {}),
             "config": self.config,
+            **({"effective_stages": self.stages} if self.stages else {}),
         }
         return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
@@ -110,3 +116,137 @@ class Report:
         holds, equation = self.invariant()
         lines += ["", f"{'OK' if holds else 'BROKEN'}: {equation}"]
         return "\n".join(lines)
+
+
+
+# ------------------------------------------------------------------------------- the counts (Spark queries)
+
+def aggregate(marked, config, edit_columns: list[tuple[str, str]], source_col: str | None) -> list:
+    """The report's one aggregate over the final (cached) frame: documents, characters and bytes per status, reason
+    (and source), what each map stage changed, and the seeded hashes of a few example documents per reason."""
+    from pyspark.sql import functions as F
+
+    text_col = config.input.text_column
+    group_cols = [STATUS, REASON] + ([source_col] if source_col else [])
+    return marked.groupBy(*group_cols).agg(
+        F.count(F.lit(1)).alias("docs"),
+        F.coalesce(F.sum(F.char_length(text_col)), F.lit(0)).alias("chars"),
+        F.coalesce(F.sum(F.octet_length(text_col)), F.lit(0)).alias("bytes"),
+        *[F.count(c).alias(f"{c}_docs") for c, _ in edit_columns],
+        *[F.coalesce(F.sum(c), F.lit(0)).alias(f"{c}_chars") for c, _ in edit_columns],
+        *example_columns(config, marked.columns),  # a few rejected documents per reason for the HTML page
+    ).collect()
+
+
+def sum_counters(marked, stats_column: str) -> dict[str, int]:
+    """A map stage's counters summed over the (cached) final frame: a few counter names, a tiny aggregate."""
+    from pyspark.sql import functions as F
+
+    rows = (marked.select(F.explode(stats_column).alias("counter", "n"))
+            .groupBy("counter").agg(F.sum("n").alias("n")).collect())
+    return {r["counter"]: r["n"] for r in sorted(rows, key=lambda r: r["counter"])}
+
+
+def build_report(config, job_plan, rows: list, source_col: str | None, input_records: int,
+                 edit_columns: list[tuple[str, str]], counters: dict, written: dict, index) -> Report:
+    """The report from the aggregate's rows, the independent input count and what the writers wrote."""
+    counts = [ReasonCount(r[STATUS], r[REASON], (str(r[source_col]) if source_col and r[source_col] is not None
+                                                  else None), r["docs"], r["chars"]) for r in rows]
+    edits = [{"stage": name, "docs_changed": sum(r[f"{c}_docs"] for r in rows),
+              "chars_removed": sum(r[f"{c}_chars"] for r in rows)} for c, name in edit_columns]
+    for edit, (c, _) in zip(edits, edit_columns):
+        if c in counters:
+            edit["counters"] = counters[c]
+    report = Report(input_records, counts, config.to_dict(), edits=edits,
+                    stages=[{"stage": s.name, "kind": s.kind, "params": s.effective_params} for s in job_plan.stages])
+    report.written.update(written)
+    if index is not None:
+        report.index = {"path": index.store.path, "run_id": index.run_id,
+                        "runs_seen": [r.run_id for r in index.runs], "docs_seen": sum(r.docs for r in index.runs)}
+    return report
+
+# ------------------------------------------------------------------------ example documents (Spark queries)
+
+# Characters of a document PII tagging looks at before the example is cut: context after the cut (a bank name
+# after an account number) still counts, and no full document crosses to the driver.
+_TAG_WINDOW = 1000
+
+
+def _example_parts(config, columns):
+    from pyspark.sql import functions as F
+
+    body = F.coalesce(F.col(config.input.text_column), F.col(RAW))  # an unreadable record has its raw line only
+    fields = [F.substring(body, 1, _TAG_WINDOW).alias("text"), F.char_length(body).alias("length")]
+    for key, name in (("source", config.input.source_column), ("id", config.input.id_column)):
+        if name and name in columns:
+            fields.append(F.col(name).cast("string").alias(key))
+    return body, fields, F.col(STATUS) != "kept"
+
+
+def example_columns(config, columns, per_reason: int = EXAMPLES_PER_REASON) -> list:
+    """Aggregate expressions for the pipeline's report groupBy: per group and slot, the smallest seeded hash of a
+    rejected row's text (each slot has its own seed). Plain long minimums keep the report a hash aggregation: a
+    struct-valued min_by here turned it into a sort of the whole corpus. `example_rows` then fetches the rows
+    with those hashes."""
+    from pyspark.sql import functions as F
+
+    body, _, rejected = _example_parts(config, columns)
+    return [F.min(F.when(rejected, F.xxhash64(F.lit(config.seed + slot), body))).alias(f"_dps_example_{slot}")
+            for slot in range(per_reason)]
+
+
+def example_rows(marked, rows, config, per_reason: int = EXAMPLES_PER_REASON) -> list:
+    """Per (status, reason) group of the report rows, and per slot, the rejected row with the smallest seeded hash.
+    Only rows whose hash is one of the few minimums are read (a filter over the cached final frame), so the struct
+    aggregation below sees a handful of rows (copies of one text tie on the hash: the text and id break the tie,
+    so the same row wins on every run)."""
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    wanted = [sorted({r[f"_dps_example_{slot}"] for r in rows if r[f"_dps_example_{slot}"] is not None})
+              for slot in range(per_reason)]
+    if not any(wanted):
+        return []
+    body, fields, rejected = _example_parts(config, marked.columns)
+    hashes = [F.xxhash64(F.lit(config.seed + slot), body) for slot in range(per_reason)]
+    hit = reduce(lambda a, b: a | b, [h.isin(w) for h, w in zip(hashes, wanted) if w])
+    out = []
+    for slot, h in enumerate(hashes):
+        order = F.struct(h.alias("h"), body.alias("body"), *fields[2:])
+        out.append(F.min_by(F.struct(order.alias("order"), *fields), order).alias(f"_dps_example_{slot}"))
+    return marked.where(rejected & hit).groupBy(STATUS, REASON).agg(*out).collect()
+
+
+def collect_examples(rows, config, job_plan, per_reason: int = EXAMPLES_PER_REASON) -> list[dict]:
+    """The examples per (status, reason) from `example_rows`, PII tagged, cut for the page."""
+
+    candidates: dict[tuple, dict] = {}
+    for row in rows:
+        for slot in range(per_reason):
+            ex = row[f"_dps_example_{slot}"]
+            if ex is None:
+                continue
+            ex = ex.asDict(recursive=True)
+            key = (row[STATUS], row[REASON])
+            candidates.setdefault(key, {})[(ex["order"]["h"], ex["order"]["body"], ex.get("id"))] = ex
+    chosen = []
+    for (status, reason), found in sorted(candidates.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        for _, ex in sorted(found.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or ""))[:per_reason]:
+            chosen.append({"status": status, "reason": reason, **ex})
+    # Rejected documents never reached tag_pii: tag them as the configured stage would (defaults otherwise).
+    tagger = next((s for s in job_plan.stages if s.name == "tag_pii"), None) or \
+        bind(StageSpec("tag_pii", {}, "report"), config.seed, "report")
+    examples = []
+    for r in chosen:
+        text = r["text"] or ""
+        try:
+            tagged = tagger.apply(text)
+        except Exception as exc:  # never show an untagged document
+            tagged = f"[example withheld: tag_pii failed with {type(exc).__name__}]"
+        cut = tagged[:EXAMPLE_CHARS]
+        if len(cut) < len(tagged) or (r["length"] or 0) > len(text):
+            cut += " …"
+        examples.append({"status": r["status"], "reason": r["reason"], "text": cut, "source": r.get("source"),
+                         "id": r.get("id")})
+    return examples

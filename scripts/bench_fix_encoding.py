@@ -138,7 +138,7 @@ def main() -> None:
     best = min(_timed(lambda: [fix_encoding(t) for t in all_texts]) for _ in range(3))
     print(f"  fix_encoding alone                  {mb / best:8.1f} MB/s")
     from dps.config import StageSpec, load_config
-    from dps.pipeline import plan
+    from dps.plan import plan
     from dps.registry import bind
     from dps.spark.arrow import run_chain
 

@@ -91,7 +91,8 @@ class TreeMonitor(threading.Thread):
 
 def bench(label: str, config_path: str, data: list[str], cores: int, overrides: list[str], runs: int) -> None:
     from dps.config import load_config
-    from dps.pipeline import Plan, plan, run
+    from dps.pipeline import run
+    from dps.plan import Plan, plan
     from dps.spark.session import build_session
 
     out = tempfile.mkdtemp(prefix="dps_bench_")
@@ -146,7 +147,7 @@ def bench(label: str, config_path: str, data: list[str], cores: int, overrides: 
 def bench_python(config_path: str, data: list[str]) -> None:
     """The same text stages without Spark: one process, one core, per stage and fused, CPU seconds."""
     from dps.config import load_config
-    from dps.pipeline import plan
+    from dps.plan import plan
     from dps.spark.arrow import run_chain
 
     texts = []

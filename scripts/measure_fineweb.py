@@ -25,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from dps.config import StageSpec, load_config  # noqa: E402
-from dps.pipeline import plan  # noqa: E402
+from dps.plan import plan  # noqa: E402
 from dps.profile import profile_plan, profile_rows  # noqa: E402
 from dps.registry import bind  # noqa: E402
 from dps.spark.arrow import run_chain  # noqa: E402

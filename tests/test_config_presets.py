@@ -6,7 +6,7 @@ import os
 import pytest
 
 from dps.config import load_config
-from dps.pipeline import plan
+from dps.plan import plan
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

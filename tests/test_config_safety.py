@@ -285,7 +285,7 @@ def test_stage_parameters_are_finite_and_64_bit():
 
 
 def test_a_nan_stage_threshold_from_the_file_and_from_set_is_refused(tmp_path):
-    from dps.pipeline import plan
+    from dps.plan import plan
 
     path = minimal(tmp_path)
     text = open(path, encoding="utf-8").read().replace("- normalize", "- gopher_quality: {min_alpha_word_ratio: .nan}")

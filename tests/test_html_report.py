@@ -2,7 +2,7 @@
 
 from html.parser import HTMLParser
 
-from dps.html_report import run_report_html
+from dps.render.html import run_report_html
 from dps.report import ReasonCount, Report
 
 CONFIG = {"input": {"paths": ["in.jsonl"]}, "output": {"path": "out"}, "seed": 1,

@@ -12,7 +12,7 @@ import pytest
 
 from dps import outputs
 from dps.config import ConfigError, load_config
-from dps.dedup.index import IndexStore, Manifest, RunEntry, index_check, index_stats, open_index
+from dps.dedup.index import IndexStore, index_check, index_stats, open_index
 from dps.outputs import (OUTPUT, PROFILE, Lock, LocalFS, LockHeld, RunGuard, RunOptions, check_replaceable,
                          commit_folder, lock_path, recover)
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from dps.config import ConfigError, StageSpec, load_config
-from dps.pipeline import plan
+from dps.plan import plan
 from dps.profile import (
     LENGTH_CHARS,
     bin_edges,
@@ -214,7 +214,7 @@ def test_kiwi_mode_is_not_loaded_to_plan_a_profile(tmp_path):
     """Planning happens on the driver: Kiwi (seconds to load, hundreds of MB) must load only where texts are
     measured."""
     config_for(tmp_path, [{"gopher_quality": {"function_word_mode": "kiwi"}}])
-    code = ("import sys; from dps.config import load_config; from dps.pipeline import plan; "
+    code = ("import sys; from dps.config import load_config; from dps.plan import plan; "
             "from dps.profile import profile_plan; from dps.text import words; "
             f"m, s = profile_plan(plan(load_config({str(tmp_path / 'job.yaml')!r})).stages); "
             "assert words._kiwi.cache_info().currsize == 0; "

@@ -2,33 +2,13 @@ import pytest
 
 from dps.config import ConfigError, StageSpec
 from dps.registry import STAGES, StageDoc, bind, explain, list_stages
+from dps.stage_check import check_stage
 
-SAMPLES = ["", "   ", "\n\n", "한국어 문장입니다. 오늘은 날씨가 좋네요.", "mixed 한국어 English 中文 日本語 😀🎉",
-           "ㅋㅋㅋㅋㅋㅋ ㅠㅠㅠㅠ", "가" * 1_000_000, ("한국어 문장과 English words 123 " * 40000)[:1_000_000],
-           "<|tel_start|>010-1234-5678<|tel_end|>", "\x00\x01 제어 문자"]
-
-
-def test_every_stage_is_documented_and_has_valid_defaults():
-    for name, stage in STAGES.items():
-        doc = stage.doc()
-        assert doc.summary, name
-        for param in stage.params:
-            assert param in doc.params, f"{name}: parameter {param} missing from the docstring"
-        bind(StageSpec(name, {}, "stages[0]"), seed=1)
-
-
-@pytest.mark.parametrize("name", sorted(n for n, s in STAGES.items() if s.kind in ("map", "filter")))
-def test_contract_every_text_stage_on_edge_cases(name):
-    """Maps return str, filters None or a snake_case reason, nothing raises, on hostile inputs."""
-    import re
-
-    bound = bind(StageSpec(name, {}, "stages[0]"), seed=7)
-    for text in SAMPLES:
-        result = bound.apply(text)
-        if bound.kind == "map":
-            assert isinstance(result, str)
-        else:
-            assert result is None or re.fullmatch(r"[a-z][a-z0-9_]*", result), (name, result)
+@pytest.mark.parametrize("name", list(STAGES))
+def test_every_registered_stage_meets_the_contract(name):
+    """Documented, defaults that bind, maps return str and filters None or a snake_case reason on hostile inputs,
+    filters expose profile metrics (dps.stage_check, also run on the README recipe's toy stages)."""
+    assert check_stage(STAGES[name]) == []
 
 
 def test_unknown_stage_suggests_nearest():

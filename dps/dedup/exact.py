@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import partial
 
 from dps.config import JobConfig
-from dps.dedup.frames import (GROUP, SID, check_columns, mark_groups, split_kept, stable_id, survivor_order,
+from dps.dedup.frames import (GROUP, RUN, SID, check_columns, mark_groups, split_kept, stable_id, survivor_order,
                               window_partitions, with_dup_of, with_old_rows)
-from dps.dedup.index import RUN, IndexView
+from dps.dedup.index import IndexView
 from dps.dedup.signatures import exact_keys
 
 KEY = "_dps_exact_key"
@@ -80,3 +80,7 @@ def _add_keys(batches, *, text_col: str, lowercase: bool, strip_punctuation: boo
         yield pa.RecordBatch.from_arrays(list(batch.columns) + [pa.array(keys, type=pa.binary())],
                                          names=batch.schema.names + [KEY])
 
+
+def exact_fingerprint(config: JobConfig, params: dict) -> dict:
+    """What runs sharing an index must agree on (declared in the registry): how the key is normalized."""
+    return {"lowercase": params["lowercase"], "strip_punctuation": params["strip_punctuation"]}

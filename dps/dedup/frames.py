@@ -9,8 +9,12 @@ The row hash only separates rows that share a stable id; rows equal in every col
 from __future__ import annotations
 
 from dps.config import ConfigError, JobConfig
-from dps.dedup.index import DUP_OF_RUN, OLD, RUN
-from dps.spark.io import REASON, STATUS
+from dps.marks import REASON, STATUS
+
+# Columns the dedup stages add to their working frames in nightly mode (the index stores what they describe).
+OLD = "_dps_old"  # the row is a document of an earlier run (never marked, never output)
+RUN = "_dps_run"  # the row's run id
+DUP_OF_RUN = "dup_of_run"  # run id of the document a duplicate matched
 
 DUP_OF = "dup_of"
 SID = "_dps_sid"  # the stable id, as a string

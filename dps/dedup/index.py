@@ -23,32 +23,14 @@ import uuid
 from dataclasses import dataclass, field
 
 from dps.config import ConfigError, JobConfig
+from dps.dedup.frames import stable_id
 from dps.outputs import LocalFS
 
 FORMAT = 1
 MANIFESTS = "_manifest"
 RUNS = "runs"
-# Columns the dedup stages add to their working frames in nightly mode.
-OLD = "_dps_old"  # the row is a document of an earlier run (never marked, never output)
-RUN = "_dps_run"  # the row's run id
-DUP_OF_RUN = "dup_of_run"  # run id of the document a duplicate matched
 IX_TEXT = "_dps_ix_text"  # the text as the dedup stages saw it, when a later stage changes it
 INDEX_SCHEMA = "id string, run_id string, node binary, exact_key binary, bands array<bigint>, text string"
-
-
-def index_settings(config: JobConfig, stages) -> dict:
-    """What every run sharing an index must agree on, from the bound dedup stages of a plan."""
-    from dps.dedup.minhash import lsh_settings
-
-    settings: dict = {"format": FORMAT, "id_column": config.input.id_column, "exact_dedup": None,
-                      "minhash_dedup": None}
-    for stage in stages:
-        if stage.name == "exact_dedup":
-            settings["exact_dedup"] = {"lowercase": stage.params.get("lowercase", False),
-                                       "strip_punctuation": stage.params.get("strip_punctuation", False)}
-        elif stage.name == "minhash_dedup":
-            settings["minhash_dedup"] = lsh_settings(config, **stage.params).fingerprint()
-    return settings
 
 
 @dataclass(frozen=True)
@@ -251,8 +233,6 @@ def index_rows(kept, config: JobConfig, settings: dict, text_column: str):
     from functools import partial
 
     from pyspark.sql import functions as F
-
-    from dps.dedup.frames import stable_id
 
     sid = stable_id(config, text_column)
     docs = kept.select(sid.alias("id"), F.col(text_column).alias("text"))

@@ -25,9 +25,9 @@ import numpy as np
 
 from dps.config import JobConfig
 from dps.dedup.components import DST, SRC, connected_components, materialize
-from dps.dedup.frames import (GROUP, SID, check, check_columns, mark_groups, split_kept, stable_id,
+from dps.dedup.frames import (GROUP, RUN, SID, check, check_columns, mark_groups, split_kept, stable_id,
                               survivor_order, window_partitions, with_dup_of, with_old_rows)
-from dps.dedup.index import RUN, IndexView
+from dps.dedup.index import IndexView
 from dps.dedup.signatures import (SHINGLE_KINDS, band_keys, optimal_bands, pair_jaccard, shingle_hashes,
                                   signatures, size_bounded)
 
@@ -155,11 +155,11 @@ class LshSettings:
                 "shingling": dict(self.shingling)}
 
 
-def lsh_settings(config: JobConfig, *, threshold: float = 0.8, num_perm: int = 128,
-                 false_negative_weight: float | None = None, bands: int | None = None, rows: int | None = None,
-                 shingle: str = "char", ngram: int = 5, ignore_spaces: bool = True, lowercase: bool = True,
-                 strip_punctuation: bool = True, verify: bool = True, **_ignored) -> LshSettings:
-    """minhash_dedup's parameters, checked, with bands x rows resolved (ConfigError on a bad value)."""
+def lsh_settings(config: JobConfig, *, threshold: float, num_perm: int, false_negative_weight: float | None,
+                 bands: int | None, rows: int | None, shingle: str, ngram: int, ignore_spaces: bool, lowercase: bool,
+                 strip_punctuation: bool, verify: bool, **_ignored) -> LshSettings:
+    """minhash_dedup's parameters (all of them: the defaults live on minhash_dedup's signature only), checked, with
+    bands x rows resolved (ConfigError on a bad value)."""
     check(0.0 < threshold <= 1.0, config, STAGE, f"threshold must be in (0, 1], got {threshold}")
     check(2 <= num_perm <= 1024, config, STAGE, f"num_perm must be in [2, 1024], got {num_perm}")
     if false_negative_weight is None:
@@ -177,6 +177,11 @@ def lsh_settings(config: JobConfig, *, threshold: float = 0.8, num_perm: int = 1
     shingling = dict(kind=shingle, n=ngram, lowercase=lowercase, strip_punctuation=strip_punctuation,
                      ignore_spaces=ignore_spaces, seed=config.seed)
     return LshSettings(threshold, num_perm, int(bands), int(rows), shingling, verify)
+
+
+def minhash_fingerprint(config: JobConfig, params: dict) -> dict:
+    """What runs sharing an index must agree on (declared in the registry): the resolved LSH settings."""
+    return lsh_settings(config, **params).fingerprint()
 
 
 def small_side(df):

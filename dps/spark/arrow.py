@@ -13,11 +13,13 @@ import signal
 import threading
 import time
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
-from dps.registry import BoundStage
-from dps.spark.io import REASON, STATUS
+from dps.marks import REASON, STATUS
 from dps.text.quarantine import Quarantine
+
+if TYPE_CHECKING:  # the adapter runs whatever the registry bound; it needs no stage by name
+    from dps.registry import BoundStage
 
 # Fault injection for testing task retries: `--conf spark.dps.injectFault=STAGE[:PARTITION]` makes the first attempt
 # of task PARTITION (default 0) of the Arrow pass that runs STAGE fail after emitting its first batch. Off (and

@@ -1,8 +1,4 @@
-"""The marked frame's column names and an atomic, deterministic Parquet shard writer (readers: dps.spark.read).
-
-Marked DataFrame = the input columns + `dps_status` (kept | filtered | duplicate | quarantined) + `dps_reason`
-+ `dps_raw` (the raw input line of a record that could not be read, else null). No row ever leaves it.
-"""
+"""An atomic, deterministic Parquet shard writer and the file-system calls it needs (readers: dps.spark.read)."""
 
 from __future__ import annotations
 
@@ -12,9 +8,6 @@ import time
 
 from dps.spark.parquet_footer import canonicalize_file
 
-STATUS, REASON, RAW = "dps_status", "dps_reason", "dps_raw"
-MARK_COLUMNS = (STATUS, REASON, RAW)
-STATUSES = ("kept", "filtered", "duplicate", "quarantined")
 
 # Parquet row groups: the writer buffers one per open file on the JVM heap, outside Spark's memory manager;
 # parquet-java's 128 MB default made a 256 MB shard run out of a 1 GB heap. Readers still get large groups.

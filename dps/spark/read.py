@@ -21,7 +21,7 @@ import os
 import re
 
 from dps.config import ConfigError, InputConfig, is_remote
-from dps.spark.io import MARK_COLUMNS, RAW, REASON, STATUS
+from dps.marks import MARK_COLUMNS, RAW, REASON, STATUS
 
 # How Spark's JSON reader writes a non-string value it reads into a string field: a number, true/false, NaN or
 # Infinity as its token, an object or array as JSON. Only texts starting like that need the costlier checks.
@@ -236,7 +236,6 @@ def _lines(spark, spark_paths: list[str]):
 
 
 def _ends_like_object(v):
-    from pyspark.sql import functions as F
 
     return v.endswith("}") | v.endswith("}\r") | v.rlike(r"\}\s*$")
 

@@ -12,7 +12,8 @@ import pytest
 import zstandard
 
 from dps.config import load_config
-from dps.pipeline import REPORT_FILE, REPORT_HTML_FILE, Plan, run
+from dps.pipeline import REPORT_FILE, REPORT_HTML_FILE, run
+from dps.plan import Plan
 from dps.registry import BoundStage, Stage
 
 pytestmark = pytest.mark.spark
@@ -121,6 +122,15 @@ def test_report_file_is_written_with_config_and_version(sample_run):
     assert doc["invariant"]["holds"] is True
     assert doc["input_records"] == report.input_records
     assert doc["config"]["stages"] == [{s: {}} for s in STAGES]
+    # The config names no parameter; the report still records every one as it ran (the signature's defaults).
+    from dps.registry import STAGES as REGISTRY
+
+    effective = {e["stage"]: e["params"] for e in doc["effective_stages"]}
+    assert list(effective) == list(STAGES)
+    for name in STAGES:
+        assert set(effective[name]) == set(REGISTRY[name].params), name
+        assert all(effective[name][p] == json.loads(json.dumps(REGISTRY[name].params[p].default))
+                   for p in effective[name]), name
     assert doc["by_source"]["news"]["kept"] > 0
     assert doc["dps_version"]
 

@@ -15,7 +15,8 @@ from html.parser import HTMLParser
 import pytest
 
 from dps.config import load_config
-from dps.pipeline import REPORT_HTML_FILE, plan, run
+from dps.pipeline import REPORT_HTML_FILE, run
+from dps.plan import plan
 from dps.profile import (PROFILE_HTML, PROFILE_JSON, QUANTILES, bucket, compute_profile, profile, profile_plan,
                          profile_rows, summary_table, write_profile)
 from dps.text.html import strip_html

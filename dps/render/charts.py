@@ -10,7 +10,7 @@ import math
 import textwrap
 import warnings
 
-from dps.profile import pct
+from dps.render.format import pct
 
 # Colour-blind-safe (Okabe-Ito); sources beyond eight reuse them with dashed lines.
 COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")

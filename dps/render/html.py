@@ -10,14 +10,12 @@ import base64
 from html import escape
 
 from dps import __version__
-from dps.charts import COLORS, threshold_lines
-from dps.profile import pct
+from dps.render.charts import COLORS, threshold_lines
+from dps.render.format import pct
 
+# What the run report shows per rejection reason (the report's example queries fetch this many).
 EXAMPLES_PER_REASON = 3
 EXAMPLE_CHARS = 300
-# Characters of a document PII tagging looks at before the example is cut: context after the cut (a bank name
-# after an account number) still counts, and no full document crosses to the driver.
-_TAG_WINDOW = 1000
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans KR","Malgun Gothic",sans-serif;margin:24px auto;
@@ -190,7 +188,7 @@ def run_report_html(report, examples: list[dict]) -> str:
     config = report.config
     body = [
         "<h1>dps run report</h1>",
-        f'<p class="meta">input ' + ", ".join(f"<code>{escape(str(p))}</code>" for p in config["input"]["paths"])
+        '<p class="meta">input ' + ", ".join(f"<code>{escape(str(p))}</code>" for p in config["input"]["paths"])
         + f' · output <code>{escape(str(config["output"]["path"]))}</code>'
         + (f' · run_id {escape(str(config["run_id"]))}' if config.get("run_id") else "")
         + f' · seed {config["seed"]} · stages: ' + escape(" → ".join(next(iter(s)) for s in config["stages"])) + "</p>",
@@ -234,95 +232,3 @@ def run_report_html(report, examples: list[dict]) -> str:
                 body.append(f'<div class="meta">{meta}</div>')
             body.append(f'<pre class="doc">{escape(ex["text"])}</pre>')
     return page("dps run report", "\n".join(body))
-
-
-def _example_parts(config, columns):
-    from pyspark.sql import functions as F
-
-    from dps.spark.io import RAW, STATUS
-
-    body = F.coalesce(F.col(config.input.text_column), F.col(RAW))  # an unreadable record has its raw line only
-    fields = [F.substring(body, 1, _TAG_WINDOW).alias("text"), F.char_length(body).alias("length")]
-    for key, name in (("source", config.input.source_column), ("id", config.input.id_column)):
-        if name and name in columns:
-            fields.append(F.col(name).cast("string").alias(key))
-    return body, fields, F.col(STATUS) != "kept"
-
-
-def example_columns(config, columns, per_reason: int = EXAMPLES_PER_REASON) -> list:
-    """Aggregate expressions for the pipeline's report groupBy: per group and slot, the smallest seeded hash of a
-    rejected row's text (each slot has its own seed). Plain long minimums keep the report a hash aggregation: a
-    struct-valued min_by here turned it into a sort of the whole corpus. `example_rows` then fetches the rows
-    with those hashes."""
-    from pyspark.sql import functions as F
-
-    body, _, rejected = _example_parts(config, columns)
-    return [F.min(F.when(rejected, F.xxhash64(F.lit(config.seed + slot), body))).alias(f"_dps_example_{slot}")
-            for slot in range(per_reason)]
-
-
-def example_rows(marked, rows, config, per_reason: int = EXAMPLES_PER_REASON) -> list:
-    """Per (status, reason) group of the report rows, and per slot, the rejected row with the smallest seeded hash.
-    Only rows whose hash is one of the few minimums are read (a filter over the cached final frame), so the struct
-    aggregation below sees a handful of rows (copies of one text tie on the hash: the text and id break the tie,
-    so the same row wins on every run)."""
-    from functools import reduce
-
-    from pyspark.sql import functions as F
-
-    from dps.spark.io import REASON, STATUS
-
-    wanted = [sorted({r[f"_dps_example_{slot}"] for r in rows if r[f"_dps_example_{slot}"] is not None})
-              for slot in range(per_reason)]
-    if not any(wanted):
-        return []
-    body, fields, rejected = _example_parts(config, marked.columns)
-    hashes = [F.xxhash64(F.lit(config.seed + slot), body) for slot in range(per_reason)]
-    hit = reduce(lambda a, b: a | b, [h.isin(w) for h, w in zip(hashes, wanted) if w])
-    out = []
-    for slot, h in enumerate(hashes):
-        order = F.struct(h.alias("h"), body.alias("body"), *fields[2:])
-        out.append(F.min_by(F.struct(order.alias("order"), *fields), order).alias(f"_dps_example_{slot}"))
-    return marked.where(rejected & hit).groupBy(STATUS, REASON).agg(*out).collect()
-
-
-def collect_examples(rows, config, job_plan, per_reason: int = EXAMPLES_PER_REASON) -> list[dict]:
-    """The examples per (status, reason) from `example_rows`, PII tagged."""
-    from dps.config import StageSpec
-    from dps.registry import bind
-    from dps.spark.io import REASON, STATUS
-
-    candidates: dict[tuple, dict] = {}
-    for row in rows:
-        for slot in range(per_reason):
-            ex = row[f"_dps_example_{slot}"]
-            if ex is None:
-                continue
-            ex = ex.asDict(recursive=True)
-            key = (row[STATUS], row[REASON])
-            candidates.setdefault(key, {})[(ex["order"]["h"], ex["order"]["body"], ex.get("id"))] = ex
-    chosen = []
-    for (status, reason), found in sorted(candidates.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        for _, ex in sorted(found.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or ""))[:per_reason]:
-            chosen.append({"status": status, "reason": reason, **ex})
-    # Rejected documents never reached tag_pii: tag them as the configured stage would (defaults otherwise).
-    tagger = next((s for s in job_plan.stages if s.name == "tag_pii"), None) or \
-        bind(StageSpec("tag_pii", {}, "report"), config.seed, "report")
-    examples = []
-    for r in chosen:
-        text = r["text"] or ""
-        try:
-            tagged = tagger.apply(text)
-        except Exception as exc:  # never show an untagged document
-            tagged = f"[example withheld: tag_pii failed with {type(exc).__name__}]"
-        cut = tagged[:EXAMPLE_CHARS]
-        if len(cut) < len(tagged) or (r["length"] or 0) > len(text):
-            cut += " …"
-        examples.append({"status": r["status"], "reason": r["reason"], "text": cut, "source": r.get("source"),
-                         "id": r.get("id")})
-    return examples
-
-
-def render_run_report(report, examples, config, job_plan) -> str:
-    """The run report page; `examples` are the rows `example_rows` returned."""
-    return run_report_html(report, collect_examples(examples, config, job_plan))
