@@ -181,7 +181,8 @@ def throughput(docs: list[str], repeat: int) -> None:
     # rows time the slow paths on the same text wrapped in markup or boilerplate.
     marked = ['<div class="article"><p>' + d.replace(". ", ".</p>\n<p>").replace(" ", "&nbsp;", 3)
               + "</p><br/><!-- ad --></div>" for d in docs]
-    wrapped = [f"(서울=연합뉴스) 홍길동 기자 = {d} 홍길동 기자 hong@example.com <저작권자 ⓒ 가나일보, 무단 전재-재배포 금지>"
+    wrapped = [f"(서울=연합뉴스) 홍길동 기자 = {d} 홍길동 기자 hong@example.com "
+               "<저작권자 ⓒ 가나일보, 무단 전재-재배포 금지>"
                for d in docs]
     for name, fn, texts in (("strip_html, every document marked up", strip_html, marked),
                             ("clean_news_boilerplate, all wrapped", clean_news_boilerplate, wrapped),
@@ -221,7 +222,8 @@ def near_duplicate_pairs(texts: list[str], threshold: float = 0.8) -> int:
 def dedup_effect(docs: list[str]) -> None:
     print("\n# effect on dedup: near-duplicate pairs (Jaccard >= 0.8, minhash_dedup's shingles; LSH candidates,")
     print("#   then exact Jaccard), before and after strip_html + clean_news_boilerplate")
-    wrapped = [f"(서울=가나뉴스) 홍길동 기자 = {d}\n\n홍길동 기자 hong@example.co.kr\n<저작권자 ⓒ 가나뉴스, 무단 전재-재배포 금지>"
+    wrapped = [f"(서울=가나뉴스) 홍길동 기자 = {d}\n\n홍길동 기자 hong@example.co.kr\n"
+               "<저작권자 ⓒ 가나뉴스, 무단 전재-재배포 금지>"
                for d in docs]
     for label, texts in (("documents as they are", docs), ("invented byline + sign-off + footer on each", wrapped)):
         cleaned = [clean_news_boilerplate(strip_html(d)) for d in texts]

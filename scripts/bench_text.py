@@ -128,7 +128,8 @@ def bench(label: str, config_path: str, data: list[str], cores: int, overrides: 
             kind = ("first job, fresh JVM" if fresh else "first job of a new session, JVM already warm") if i == 0 \
                 else "warm JVM (same session)"
             print(f"run {i + 1}, {kind}:")
-            print(f"  kept           {report.totals()['kept']:,} of {docs:,} docs ({report.totals()['kept'] / docs:.1%})")
+            kept = report.totals()["kept"]
+            print(f"  kept           {kept:,} of {docs:,} docs ({kept / docs:.1%})")
             print(f"  wall           {work:.1f} s without start-up -> {docs / work:,.0f} docs/s, {mb / work:.2f} MB/s, "
                   f"{mb / work / cores:.2f} MB/s per core")
             if i == 0:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure fineweb_quality on Korean data, and compare FineWeb-2's Korean preset with dps's defaults.
 
-    python scripts/measure_fineweb.py                       # ../shared/data/*.jsonl; the tables of docs/fineweb_defaults.md
+    python scripts/measure_fineweb.py    # ../shared/data/*.jsonl; the tables of docs/fineweb_defaults.md
     python scripts/measure_fineweb.py --data a.jsonl --limit 2000
 
 1. How lines end: the share of non-blank lines ending in terminal punctuation, and with Korean endings counted.

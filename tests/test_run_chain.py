@@ -54,7 +54,8 @@ def test_chain_batches_keeps_schema_and_other_columns():
     import pyarrow as pa
 
     batch = pa.RecordBatch.from_pydict({
-        "id": ["a", "b"], "text": ["hello", "x"], "dps_status": ["kept", "kept"], "dps_reason": pa.array([None, None], type=pa.string()),
+        "id": ["a", "b"], "text": ["hello", "x"], "dps_status": ["kept", "kept"],
+        "dps_reason": pa.array([None, None], type=pa.string()),
         "dps_raw": pa.array([None, None], type=pa.string())})
     batch = batch.append_column("e0", pa.array([None, None], type=pa.int64())).append_column(
         "e1", pa.array([None, None], type=pa.int64()))

@@ -13,7 +13,8 @@ from dps.dedup.signatures import exact_keys
 KEY = "_dps_exact_key"
 
 
-def exact_dedup(df, *, config: JobConfig, index: IndexView | None = None, lowercase: bool = False, strip_punctuation: bool = False,
+def exact_dedup(df, *, config: JobConfig, index: IndexView | None = None, lowercase: bool = False,
+                strip_punctuation: bool = False,
                 priority_column: str | None = None, priority_descending: bool = False):
     """Mark documents whose normalized text is identical to another's as duplicates (reason exact_dedup).
 

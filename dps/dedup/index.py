@@ -358,7 +358,8 @@ def index_check(path: str, output_root: str) -> tuple[bool, str]:
             state = "ok"
         if state != "ok":
             problems.append(f"run {run_id}: {state}")
-        lines.append(f"{run_id:<24} {entry.docs if entry else '-':>11} {kept if kept is not None else '-':>12}  {state}")
+        docs, shown = entry.docs if entry else "-", kept if kept is not None else "-"
+        lines.append(f"{run_id:<24} {docs:>11} {shown:>12}  {state}")
     ok = not problems
     head = (f"index {path} and outputs {root}: "
             f"{'consistent' if ok else f'{len(problems)} problem(s)'} ({len(indexed)} indexed run(s), "

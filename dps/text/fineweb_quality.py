@@ -119,13 +119,18 @@ def fineweb_quality(
         min_line_punct_ratio: minimum share of lines ending a sentence; None disables.
         max_short_line_ratio: maximum share of lines of at most short_line_chars characters; None disables.
         short_line_chars: a line of at most this many characters is short.
-        max_dup_line_char_ratio: maximum share of the document's characters (newlines excluded) in lines repeating an earlier line; None disables.
+        max_dup_line_char_ratio: maximum share of the document's characters (newlines excluded) in lines repeating an
+            earlier line; None disables.
         max_newline_word_ratio: maximum line breaks (between non-blank lines) per word; None disables.
-        min_lines_for_line_rules: the punctuation and short-line rules apply only to documents with at least this many non-blank lines.
-        count_korean_endings: count a line ending in a Korean sentence-final syllable (다 요 죠 까 네 군 음 함 임 듯, before trailing ~ ^ ; ㅋ ㅎ ㅠ ㅜ ㄷ ♥ ♡) as ending a sentence.
+        min_lines_for_line_rules: the punctuation and short-line rules apply only to documents with at least this many
+            non-blank lines.
+        count_korean_endings: count a line ending in a Korean sentence-final syllable (다 요 죠 까 네 군 음 함 임 듯,
+            before trailing ~ ^ ; ㅋ ㅎ ㅠ ㅜ ㄷ ♥ ♡) as ending a sentence.
     Reasons:
-        line_punct_low: fewer than min_line_punct_ratio of lines end a sentence (and at least min_lines_for_line_rules lines).
-        short_lines_high: more than max_short_line_ratio of lines are short (and at least min_lines_for_line_rules lines).
+        line_punct_low: fewer than min_line_punct_ratio of lines end a sentence (and at least min_lines_for_line_rules
+            lines).
+        short_lines_high: more than max_short_line_ratio of lines are short (and at least min_lines_for_line_rules
+            lines).
         dup_line_chars_high: more than max_dup_line_char_ratio of the characters are in duplicated lines.
         newline_ratio_high: more than max_newline_word_ratio line breaks per word.
     """

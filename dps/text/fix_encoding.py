@@ -234,8 +234,10 @@ def fix_encoding(
     Parameters:
         repair_utf8: repair UTF-8 read as CP1252/Latin-1 with ftfy.
         repair_cp949: decode CP949/EUC-KR spans read as Latin-1 when they come out overwhelmingly Hangul.
-        min_cp949_hangul_ratio: share of a decoded span's non-ASCII letters that must be Hangul (0-1]; also applies to the in-context UTF-8 runs.
-        max_replacement_ratio: quarantine a record when at least this share of its non-whitespace characters is U+FFFD after repair; None never quarantines.
+        min_cp949_hangul_ratio: share of a decoded span's non-ASCII letters that must be Hangul (0-1]; also applies to
+            the in-context UTF-8 runs.
+        max_replacement_ratio: quarantine a record when at least this share of its non-whitespace characters is U+FFFD
+            after repair; None never quarantines.
     Reasons:
         unrepairable: quarantined (not filtered): at least max_replacement_ratio of the text is U+FFFD.
     """

@@ -87,7 +87,8 @@ def start_run(folder, night, env_extra):
     return subprocess.Popen([sys.executable, "-m", "dps.cli", "run", str(folder / "nightly.yaml"), "--run-id", night,
                              "--set", f"input.paths={folder / 'crawl' / (night + '.jsonl')}",
                              "--set", "stages=[normalize, exact_dedup]", "--set", "spark.master=local[2]",
-                             "--set", "spark.driver_memory=512m", "--set", "spark.settings.spark.sql.shuffle.partitions=2"],
+                             "--set", "spark.driver_memory=512m",
+                             "--set", "spark.settings.spark.sql.shuffle.partitions=2"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
 

@@ -264,7 +264,8 @@ stages: [normalize, exact_dedup]
 spark: {{master: "local[1]", driver_memory: 1g}}
 """)
     env = dict(os.environ, DPS_CONFIG=str(tmp_path / "job.yaml"), DPS_INPUT_PATTERN=str(tmp_path / "crawl" / "{date}"),
-               DPS_LOG_DIR=str(tmp_path / "logs"), PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+               DPS_LOG_DIR=str(tmp_path / "logs"),
+               PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
 
     def nightly(*args):
         return subprocess.run(["bash", os.path.join(ROOT, "scripts", "nightly.sh"), *args], env=env,

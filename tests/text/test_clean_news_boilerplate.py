@@ -279,8 +279,8 @@ def test_plain_and_stats_versions_agree_and_are_deterministic():
 
 @pytest.mark.parametrize(
     "unit",
-    ["가", "가 ", " ", "홍길동 기자 =", "다. 홍길동 기자", "▶ 구독", "(서울=", "ⓒ 가나", "입력 2020.1.1 ", "[관련기사]\n",
-     "a@", "다. 2020.1.1 a@b.co "],
+    ["가", "가 ", " ", "홍길동 기자 =", "다. 홍길동 기자", "▶ 구독", "(서울=", "ⓒ 가나", "입력 2020.1.1 ",
+     "[관련기사]\n", "a@", "다. 2020.1.1 a@b.co "],
 )
 def test_one_megabyte_adversarial_input_is_fast(unit):
     text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
