@@ -11,6 +11,7 @@ follows it, so no pattern backtracks more than a constant per starting position.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
 from typing import NamedTuple
@@ -51,23 +52,24 @@ _R = r"(?![0-9A-Za-z_]|[-.]\d)"
 _SEP = r"(?:\ ?[-.]\ ?|\ )?"  # '-', '.', ' - ', ' ' or nothing
 _AREA = r"0(?:2|3[1-3]|4[1-4]|5[1-5]|6[1-4])"  # Seoul 02, regional 031-064
 
+_PREFIX = rf"(?:01[016789]|{_AREA}|070|050[2-8]|080)"  # mobile, area codes, internet phone, 050x, 080
 _TEL = re.compile(
     rf"""{_L}
     (?:
         \+\ ?82[\ -]?(?:\(0\)\ ?|0)?(?:1[016789]|2|3[1-3]|4[1-4]|5[1-5]|6[1-4]|70){_SEP}   # +82 10 / +82-2
-      | \({_AREA}\)\ ?                                                                  # (02) 123-4567
-      | {_AREA}\)\ ?                                                                    # 02)123-4567
-      | (?:01[016789]|{_AREA}|070|050[2-8]|080){_SEP}
+      | \({_PREFIX}\)\ ?                                                                # (02) 123-4567, (010) 2345-6789
+      | {_PREFIX}\)\ ?                                                                  # 02)123-4567
+      | {_PREFIX}{_SEP}
     )
     \d{{3,4}}{_SEP}\d{{4}}{_R}
-    | {_L}1[568]\d\d\ ?[-.]\ ?\d{{4}}{_R}                                                # 1588-1234
+    | {_L}1[568]\d\d(?:\ ?[-.]\ ?|\ )?\d{{4}}{_R}                                       # 1588-1234, 15881234
     """,
     _A,
 )
 _RRN = re.compile(rf"{_L}\d{{6}}(?:\ ?-\ ?)?[1-8]\d{{6}}{_R}", _A)
 _CRD = re.compile(
     rf"""{_L}(?:
-        \d{{4}}(?P<s>[\ -])\d{{4}}(?P=s)\d{{4}}(?P=s)\d{{4}}(?:(?P=s)\d{{3}})?     # 4-4-4-4(-3)
+        \d{{4}}(?P<s>[\ .-])\d{{4}}(?P=s)\d{{4}}(?P=s)\d{{4}}(?:(?P=s)\d{{3}})?    # 4-4-4-4(-3)
       | \d{{4}}[\ -]\d{{6}}[\ -]\d{{4,5}}                                         # Amex 4-6-5, Diners 4-6-4
       | \d{{13,19}}
     ){_R}""",
@@ -79,7 +81,7 @@ _IP4 = re.compile(r"(?<![0-9A-Za-z_.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9A-Za-z_]|\.\
 _ACC = re.compile(rf"{_L}(?:\d{{2,7}}(?:\ ?-\ ?\d{{1,7}}){{1,4}}|\d{{10,16}}){_R}", _A)
 
 # Context words. A trailing "번호" is part of the label, so that the gap rule below does not see it.
-_NO = r"(?:\s?번호|\s?no\.?|\s?number)?"
+_NO = r"(?:[\s(\[:]{0,3}(?:번호|no\.?|number|\#))?"  # also "여권(번호", "여권 #"
 _TEL_CONTEXT = re.compile(
     rf"(?:전화|연락처?|문의|상담|센터|대표|휴대폰|핸드폰|폰|팩스|콜|예약|☎|☏|📞|tel|fax|call|phone){_NO}", re.I
 )
@@ -103,7 +105,7 @@ _VERSION_BEFORE = re.compile(r"(?:\b(?:ver(?:sion)?|build|v)|버전|빌드)[\s.:
 # Formats of other kinds (phone, RRN, 사업자번호, licence, 4x4 card) are never accounts, valid or not.
 _OTHER_SHAPE = re.compile(
     r"0\d{1,3}[-. ]?\d{3,4}[-. ]?\d{4}|\d{6} ?- ?\d{7}|\d{3}-\d{2}-\d{5}|(?:\d\d-)?\d\d-\d{6}-\d\d"
-    r"|\d{4}([ -])\d{4}\1\d{4}\1\d{4}",
+    r"|\d{4}([ .-])\d{4}\1\d{4}\1\d{4}",
     re.ASCII,
 )
 # Date-based ids and timestamps: 20221119-0012, 2022-11-19-0012, 202211191230(45).
@@ -216,6 +218,9 @@ def _valid_tel(text: str, m: re.Match, keep_private_ip: bool) -> bool:
     if not value.startswith(("0", "(", "+")):  # 15xx/16xx/18xx representative number
         if _UNIT_AFTER.match(text, m.end()):  # "1500-1600명", "1592-1598년"
             return False
+        if not ("-" in value or "." in value):
+            # Without a dash, eight digits are any number (a price, an id): only a phone word makes it a phone.
+            return _near(_TEL_CONTEXT, text, m.start(), m.end(), 12, after=True)
         first, last = int(d[:4]), int(d[4:])
         # Close ascending pairs and pairs of round numbers are ranges (1592-1598, 1500-1600) unless a phone
         # word comes right before.
@@ -337,7 +342,7 @@ def _numeric_ranges(text: str) -> list[tuple[int, int]]:
         start, end = cluster.span()
         while start and text[start - 1] in "(+":  # "(02) ..." and "+82 ..." start before the first digit
             start -= 1
-        if end - start >= 9:  # the shortest candidates: 1588-1234, 021234567, 1.2.34.56
+        if end - start >= 8:  # the shortest candidates: 15881234 (after a phone word), 1.2.34.56
             # One more character, so the trailing lookahead sees what follows ("010-2345-6789abc").
             ranges.append((start, end + 1))
     return [(0, len(text))] if len(ranges) * 32 > len(text) else ranges
@@ -465,8 +470,139 @@ def _scan_url(text: str, out: list[Span]) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------------------------------------
+# The detection view: values split across a line break, dash-like separators, fullwidth digits
+# ---------------------------------------------------------------------------------------------------------
+
+# Dash-like separators people (and word processors) write between digit groups, read as '-'; fullwidth digits
+# and the fullwidth full stop read as ASCII. One character each, so the view keeps every index.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u30fc\u2500"
+_FOLD = str.maketrans({**{ch: "-" for ch in _DASHES}, "\uff0e": ".",
+                       **{chr(0xFF10 + i): str(i) for i in range(10)}})
+_FOLD_HINT = re.compile(f"[{_DASHES}\uff0e\uff10-\uff19]")
+
+# A line break as the default chain leaves it (\n) or as raw text or HTML has it (\r\n, \r, U+2028, <br>, <br/>,
+# <p>, </p>, </div> ...): up to three in a row, with up to 8 blanks between and after. It starts at the break
+# itself, never at a blank, so a long blank run is not rescanned from each of its positions.
+_BRK = (r"(?:\r\n|[\n\r\v\f\x85\u2028\u2029]|<(?:br|p|div|li|tr|td|th|h[1-6])\b[^<>\n]{0,60}>"
+        r"|</(?:p|div|li|tr|td|th|h[1-6])\s{0,5}>)")
+_BREAK = re.compile(rf"{_BRK}(?:[ \t]{{0,8}}{_BRK}){{0,2}}[ \t]{{0,8}}(?=[0-9A-Za-z@.\-{_DASHES}\uff10-\uff19])", re.I)
+_DIGITS = frozenset("0123456789")
+_SEPS = frozenset("-.)")
+_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_HOST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+
+
+def _in_host(text: str, end: int) -> bool:
+    """Whether text[:end] ends inside an e-mail domain that is not complete yet ("hong@naver", "hong@mail.",
+    not "a@b.co.kr.", which ends a sentence: the next line is not part of the address)."""
+    i = end
+    while i > 0 and end - i < 255 and text[i - 1] in _HOST:
+        i -= 1
+    return i < end and i > 1 and text[i - 1] == "@" and text[i - 2] in _LOCAL and "." not in text[i:end].rstrip(".-")
+
+
+def _joinable(text: str, start: int, end: int) -> bool:
+    """Whether the break text[start:end] splits one value, judged from two characters on each side (blanks
+    before the break skipped): a break right after a separator and before a digit (010-|2345, (02)|345), before
+    a separator (010|-2345), between two digit runs of at least two digits (010|2345|6789, 900101|1234567, a
+    group split in two), or inside an e-mail address (hong@|naver.com, hong|@naver.com, naver.|com)."""
+    i = start
+    while i > 0 and start - i < 8 and text[i - 1] in " \t":
+        i -= 1
+    if i < 2:
+        return False
+    l1, l2 = text[i - 1], text[i - 2]
+    r1, r2 = text[end], text[end + 1] if end + 1 < len(text) else ""
+    if l1 in _DIGITS:
+        if r1 in _DIGITS:
+            return l2 in _DIGITS and r2 in _DIGITS
+        if r1 in "-." and r2 in _DIGITS:
+            return True
+        if r1 == "@":
+            return r2 in _ALNUM
+    if l1 in _SEPS and l2 in _DIGITS and r1 in _DIGITS:
+        return True
+    if l1 == "@":
+        return l2 in _LOCAL and r1 in _ALNUM
+    if r1 == "@":
+        return l1 in _LOCAL and r2 in _ALNUM
+    if l1 in ".-" and r1 in _ALNUM:
+        return _in_host(text, i)
+    if r1 == "." and l1 in _ALNUM and r2 in _ALNUM:
+        return _in_host(text, i)
+    return False
+
+
+class View(NamedTuple):
+    """What the detectors read: text with joinable breaks cut out and separators folded (see _FOLD).
+
+    cuts: (start, end) in the original text of each removed break, in order; at: the view index where each cut
+    was (the index of the character after it); shift: characters removed up to and including each cut."""
+
+    text: str
+    cuts: list[tuple[int, int]]
+    at: list[int]
+    shift: list[int]
+
+
+def make_view(text: str) -> View:
+    view = text.translate(_FOLD) if _FOLD_HINT.search(text) else text  # same length: indexes unchanged
+    cuts = [m.span() for m in _BREAK.finditer(view) if _joinable(view, m.start(), m.end())]
+    if not cuts:
+        return View(view, [], [], [])
+    parts, at, shift = [], [], []
+    pos = removed = 0
+    for start, end in cuts:
+        parts.append(view[pos:start])
+        removed += end - start
+        at.append(end - removed)
+        shift.append(removed)
+        pos = end
+    parts.append(view[pos:])
+    return View("".join(parts), cuts, at, shift)
+
+
+def _to_original(view: View, v: int) -> int:
+    """Original index of the character at view index v."""
+    k = bisect.bisect_right(view.at, v)
+    return v + (view.shift[k - 1] if k else 0)
+
+
+def detect_in_view(text: str, kinds: frozenset[str], keep_private_ip: bool) -> tuple[View, list[tuple[Span, Span]]]:
+    """detect() on the view of text: for each span, (span in text, span in the view). The view's value is the
+    one to validate and replace: breaks cut out, dashes as '-', ASCII digits."""
+    view = make_view(text)
+    spans = _detect(view.text, kinds, keep_private_ip)
+    if not view.cuts and view.text is text:
+        return view, [(sp, sp) for sp in spans]
+    out = []
+    for sp in spans:
+        start = _to_original(view, sp.start)
+        end = _to_original(view, sp.end - 1) + 1
+        out.append((Span(sp.kind, start, end, text[start:end]), sp))
+    return view, out
+
+
+def cuts_in(view: View, start: int, end: int) -> list[tuple[int, int]]:
+    """The cuts inside text[start:end], relative to start."""
+    k = bisect.bisect_left(view.cuts, (start, start))
+    out = []
+    while k < len(view.cuts) and view.cuts[k][0] < end:
+        out.append((view.cuts[k][0] - start, view.cuts[k][1] - start))
+        k += 1
+    return out
+
+
 def detect(text: str, kinds: frozenset[str], keep_private_ip: bool) -> list[Span]:
-    """All spans of the given kinds, non-overlapping, in text order (parameters already validated)."""
+    """All spans of the given kinds, non-overlapping, in text order (parameters already validated). A value
+    split by a joinable line break, written with dash-like separators or fullwidth digits is found as well;
+    its span covers the break and its value is the text as written."""
+    return [sp for sp, _ in detect_in_view(text, kinds, keep_private_ip)[1]]
+
+
+def _detect(text: str, kinds: frozenset[str], keep_private_ip: bool) -> list[Span]:
     found: list[Span] = []
     if not kinds.isdisjoint(NUMERIC_KINDS):
         _scan_numeric(text, found, kinds, keep_private_ip)
