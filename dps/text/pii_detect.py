@@ -503,7 +503,10 @@ def _in_host(text: str, end: int) -> bool:
     return i < end and i > 1 and text[i - 1] == "@" and text[i - 2] in _LOCAL and "." not in text[i:end].rstrip(".-")
 
 
-def _joinable(text: str, start: int, end: int) -> bool:
+SPACE = 2  # _joinable's answer for a break that reads as a space between digit groups
+
+
+def _joinable(text: str, start: int, end: int) -> int:
     """Whether the break text[start:end] splits one value, judged from two characters on each side (blanks
     before the break skipped): a break right after a separator and before a digit (010-|2345, (02)|345), before
     a separator (010|-2345), between two digit runs of at least two digits (010|2345|6789, 900101|1234567, a
@@ -517,13 +520,19 @@ def _joinable(text: str, start: int, end: int) -> bool:
     r1, r2 = text[end], text[end + 1] if end + 1 < len(text) else ""
     if l1 in _DIGITS:
         if r1 in _DIGITS:
-            return l2 in _DIGITS and r2 in _DIGITS
+            if not (l2 in _DIGITS and r2 in _DIGITS):
+                return False
+            # Groups written with spaces ("4111 1111" / "1111 1111"): the break stands for a space.
+            k = i - 2
+            while k > 0 and i - k < 20 and text[k - 1] in _DIGITS:
+                k -= 1
+            return SPACE if k > 1 and text[k - 1] == " " and text[k - 2] in _DIGITS else True
         if r1 in "-." and r2 in _DIGITS:
             return True
         if r1 == "@":
             return r2 in _ALNUM
-    if l1 in _SEPS and l2 in _DIGITS and r1 in _DIGITS:
-        return True
+    if l1 in _SEPS and r1 in _DIGITS and (l2 in _DIGITS or (l2 == " " and i > 2 and text[i - 3] in _DIGITS)):
+        return True  # "010-|2345", "010 -|2345", "(02)|345"
     if l1 == "@":
         return l2 in _LOCAL and r1 in _ALNUM
     if r1 == "@":
@@ -549,17 +558,21 @@ class View(NamedTuple):
 
 def make_view(text: str) -> View:
     view = text.translate(_FOLD) if _FOLD_HINT.search(text) else text  # same length: indexes unchanged
-    cuts = [m.span() for m in _BREAK.finditer(view) if _joinable(view, m.start(), m.end())]
-    if not cuts:
+    joins = [(m.start(), m.end(), how) for m in _BREAK.finditer(view) if (how := _joinable(view, m.start(), m.end()))]
+    if not joins:
         return View(view, [], [], [])
-    parts, at, shift = [], [], []
+    parts, cuts, at, shift = [], [], [], []
     pos = removed = 0
-    for start, end in cuts:
+    for start, end, how in joins:
         parts.append(view[pos:start])
+        if how == SPACE:  # all but the last character of the break go; that one reads as a space
+            parts.append(" ")
+            end -= 1
+        cuts.append((start, end))
         removed += end - start
         at.append(end - removed)
         shift.append(removed)
-        pos = end
+        pos = end + (how == SPACE)
     parts.append(view[pos:])
     return View("".join(parts), cuts, at, shift)
 

@@ -14,6 +14,7 @@ but have no compatibility decomposition and no entity, so no normalization or un
 from __future__ import annotations
 
 import functools
+import itertools
 import html
 import html.entities
 import re
@@ -34,9 +35,7 @@ _ENTITY = re.compile(
     r"&(?:amp;?|#0*38;?|#[xX]0*26;?){0,3}(?:#[0-9]{1,8};?|#[xX][0-9a-fA-F]{1,7};?|[A-Za-z][A-Za-z0-9]{1,31};?)"
 )
 _TAG = re.compile(r"<[A-Za-z/!?][^<>]{0,80}>")
-# Between two characters of a look-alike, for the cheap first pass: a non-ASCII or control character, a tag or an
-# entity. A superset of what the exact pass skips, so the first pass never drops a real candidate.
-_GAP = r"(?:[^\x20-\x7e]|<[A-Za-z/!?][^<>]{0,80}>|&[#A-Za-z][#A-Za-z0-9;]{0,48})"
+_INVISIBLE = ("Mn", "Me", "Cf", "Cc")
 _MAX_JUNK = 16  # invisible units skipped inside one look-alike
 
 
@@ -46,10 +45,9 @@ def fold_char(ch: str) -> str:
     compatibility decomposition without combining marks (＜ -> <, 𝐭 -> t, ≮ -> <, ⒯ -> (t))."""
     if ch < "\x7f":
         return "" if ch < " " and ch not in "\t\n\r" else ch
-    if ch in _FILLERS or unicodedata.category(ch) in ("Mn", "Me", "Cf", "Cc"):
+    if ch in _FILLERS or unicodedata.category(ch) in _INVISIBLE:
         return ""
-    return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
-                   and unicodedata.category(c) not in ("Mn", "Me", "Cf", "Cc"))
+    return "".join(c for c in unicodedata.normalize("NFKD", ch) if unicodedata.category(c) not in _INVISIBLE)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -78,6 +76,24 @@ def _lookalike_table() -> dict[str, frozenset[str]]:
             if len(folded) == 1 and folded < "\x7f":
                 table.setdefault(folded, set()).add(ch)
     return {k: frozenset(v) for k, v in table.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _gap() -> str:
+    """Between two characters of a look-alike, for the cheap first pass: an invisible character, a tag or an
+    entity of an invisible character (any numeric one). A superset of what the exact pass skips, so the first
+    pass never drops a real candidate; ~25 ms to build, once a process."""
+    ranges: list[list[int]] = []
+    for cp in itertools.chain(range(0x30000), range(0xE0000, 0xE1000)):
+        if unicodedata.category(chr(cp)) in _INVISIBLE or chr(cp) in _FILLERS:
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1][1] = cp
+            else:
+                ranges.append([cp, cp])
+    chars = "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+    names = sorted((n for n, v in html.entities.html5.items() if not "".join(map(fold_char, v))), key=len, reverse=True)
+    entity = rf"&(?:amp;?|\#0*38;?|\#[xX]0*26;?){{0,3}}(?:\#[0-9]{{1,8}};?|\#[xX][0-9a-fA-F]{{1,7}};?|{'|'.join(names)})"
+    return rf"(?:[{chars}]|<[A-Za-z/!?][^<>]{{0,80}}>|{entity})"
 
 
 def _step(chars: set[str]) -> str:
@@ -151,7 +167,7 @@ def neutralizer(tokens: tuple[str, ...]) -> Neutralizer:
     """The neutralizer for these tokens (each must contain at least one character of TWINS)."""
     prefixes = frozenset(t[:k] for t in tokens for k in range(1, len(t) + 1))
     # The first three characters of some token (each an ASCII character, a look-alike or an entity), with gaps.
-    gap = f"{_GAP}{{0,{_MAX_JUNK}}}"
+    gap = f"{_gap()}{{0,{_MAX_JUNK}}}"
     steps = [_step({t[k] for t in tokens if len(t) > k}) for k in range(3)]
     first = re.compile(f"(?={gap.join(steps)})")
     return Neutralizer({t: twin_form(t) for t in tokens}, prefixes, first)
