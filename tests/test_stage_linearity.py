@@ -57,6 +57,14 @@ SHAPES = {
     # way to split the run between them.
     "byline_then_blank_run": lambda n: _fill(" ", n, "기사 본문이다. 홍길동 기자"),
     "dateline_then_tab_run": lambda n: _fill("\t", n, "입력 2023.3.2", ":"),
+    # tag_pii joins values split by line breaks and reads look-alike tokens through entities and invisibles.
+    "phone_split_by_breaks": lambda n: _fill("010-\n", n),
+    "digit_groups_on_lines": lambda n: _fill("12\n", n),
+    "html_breaks_in_numbers": lambda n: _fill("010-<br>", n),
+    "email_split_by_breaks": lambda n: _fill("a@\nb.\n", n),
+    "lookalike_token_starts": lambda n: _fill("＜｜t\u200b", n),
+    "entity_token_starts": lambda n: _fill("&lt;|&#116;", n),
+    "laughter_glued_to_url": lambda n: _fill("ㅋ", n, "http://a.com/b"),
 }
 
 def _text_stages() -> list[str]:

@@ -487,6 +487,11 @@ _FOLD_HINT = re.compile(f"[{_DASHES}\uff0e\uff10-\uff19]")
 _BRK = (r"(?:\r\n|[\n\r\v\f\x85\u2028\u2029]|<(?:br|p|div|li|tr|td|th|h[1-6])\b[^<>\n]{0,60}>"
         r"|</(?:p|div|li|tr|td|th|h[1-6])\s{0,5}>)")
 _BREAK = re.compile(rf"{_BRK}(?:[ \t]{{0,8}}{_BRK}){{0,2}}[ \t]{{0,8}}(?=[0-9A-Za-z@.\-{_DASHES}\uff10-\uff19])", re.I)
+# A break after a character that can end part of a value: without one (most documents), nothing is joined.
+# It starts with a character class, which re scans for in C, unlike _BREAK's alternation.
+_BREAK_HINT = re.compile(
+    f"[0-9A-Za-z@.)\\-{_DASHES}\uff10-\uff19][ \\t]{{0,8}}(?:[\\r\\n\\v\\f\\x85\u2028\u2029]|<[/bBpPdDlLtThH])"
+)
 _DIGITS = frozenset("0123456789")
 _SEPS = frozenset("-.)")
 _LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
@@ -494,54 +499,80 @@ _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567
 _HOST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
 
 
-def _in_host(text: str, end: int) -> bool:
-    """Whether text[:end] ends inside an e-mail domain that is not complete yet ("hong@naver", "hong@mail.",
-    not "a@b.co.kr.", which ends a sentence: the next line is not part of the address)."""
+def _in_host(text: str, end: int, complete: bool = False) -> bool:
+    """Whether text[:end] ends inside an e-mail domain that is not complete yet ("hong@naver", "hong@mail.", not
+    "a@b.co.kr.", which may end a sentence), or that may go on when complete (a TLD follows the break)."""
     i = end
     while i > 0 and end - i < 255 and text[i - 1] in _HOST:
         i -= 1
-    return i < end and i > 1 and text[i - 1] == "@" and text[i - 2] in _LOCAL and "." not in text[i:end].rstrip(".-")
+    found = i < end and i > 1 and text[i - 1] == "@" and text[i - 2] in _LOCAL
+    return found and (complete or "." not in text[i:end].rstrip(".-"))
 
 
-SPACE = 2  # _joinable's answer for a break that reads as a space between digit groups
+CUT = "cut"  # _joinable's answer for a break that goes; else the separator it reads as (" ", "-", ".")
+_TLDS = frozenset(("com", "net", "org", "kr", "co", "go", "ac", "or", "re", "ne", "info", "biz", "io", "me", "jp",
+                   "cn", "edu", "gov", "us", "uk", "de"))
 
 
-def _joinable(text: str, start: int, end: int) -> int:
-    """Whether the break text[start:end] splits one value, judged from two characters on each side (blanks
-    before the break skipped): a break right after a separator and before a digit (010-|2345, (02)|345), before
-    a separator (010|-2345), between two digit runs of at least two digits (010|2345|6789, 900101|1234567, a
-    group split in two), or inside an e-mail address (hong@|naver.com, hong|@naver.com, naver.|com)."""
+def _tld_follows(text: str, start: int) -> bool:
+    """Whether text[start:] begins with a domain's last labels ("kr", "co.kr", "com") and then leaves the address."""
+    end = start
+    while end < len(text) and end - start < 12 and (text[end].isascii() and (text[end].isalpha() or text[end] == ".")):
+        end += 1
+    if end < len(text) and text[end].isascii() and (text[end].isalnum() or text[end] in "-_@"):
+        return False
+    labels = text[start:end].rstrip(".").split(".")
+    return all(label in _TLDS for label in labels)
+
+
+def _digit_break(text: str, i: int, end: int) -> str:
+    """How a break between two digit runs reads: as the separator the number uses next to it ("5526|2175-3187"
+    -> '-', "4111 1111|1111 1111" -> ' '), or cut when the number has no other separator (010|2345|6789) or the
+    break splits one group (4111-11|11-1111: separators on both sides, runs of four digits together)."""
+    k = i - 1
+    while k > 0 and i - k < 20 and text[k - 1] in _DIGITS:
+        k -= 1
+    left_run, left = i - k, text[k - 1] if k > 1 and text[k - 1] in " -." and text[k - 2] in _DIGITS else None
+    k = end
+    while k < len(text) - 1 and k - end < 20 and text[k] in _DIGITS:
+        k += 1
+    right_run, right = k - end, text[k] if k < len(text) - 1 and text[k] in " -." and text[k + 1] in _DIGITS else None
+    if left and right and left_run + right_run <= 4:
+        return CUT
+    return left or right or CUT
+
+
+def _joinable(text: str, start: int, end: int) -> tuple[int, str] | None:
+    """Whether the break text[start:end] splits one value, judged from two characters on each side: a break
+    right after a separator and before a digit (010-|2345, (02)|345), before a separator (010|-2345), between two
+    digit runs of at least two digits (010|2345|6789, 900101|1234567, a group split in two), or inside an e-mail
+    address (hong@|naver.com, hong|@naver.com, hong@naver.|com, snu.ac.|kr). Returns where the cut starts (blanks
+    before the break go too) and how the break reads (CUT or a separator), or None."""
     i = start
     while i > 0 and start - i < 8 and text[i - 1] in " \t":
         i -= 1
     if i < 2:
-        return False
+        return None
     l1, l2 = text[i - 1], text[i - 2]
     r1, r2 = text[end], text[end + 1] if end + 1 < len(text) else ""
     if l1 in _DIGITS:
         if r1 in _DIGITS:
-            if not (l2 in _DIGITS and r2 in _DIGITS):
-                return False
-            # Groups written with spaces ("4111 1111" / "1111 1111"): the break stands for a space.
-            k = i - 2
-            while k > 0 and i - k < 20 and text[k - 1] in _DIGITS:
-                k -= 1
-            return SPACE if k > 1 and text[k - 1] == " " and text[k - 2] in _DIGITS else True
+            return (i, _digit_break(text, i, end)) if l2 in _DIGITS and r2 in _DIGITS else None
         if r1 in "-." and r2 in _DIGITS:
-            return True
+            return i, CUT
         if r1 == "@":
-            return r2 in _ALNUM
+            return (i, CUT) if r2 in _ALNUM else None
     if l1 in _SEPS and r1 in _DIGITS and (l2 in _DIGITS or (l2 == " " and i > 2 and text[i - 3] in _DIGITS)):
-        return True  # "010-|2345", "010 -|2345", "(02)|345"
+        return i, CUT  # "010-|2345", "010 -|2345", "(02)|345"
     if l1 == "@":
-        return l2 in _LOCAL and r1 in _ALNUM
+        return (i, CUT) if l2 in _LOCAL and r1 in _ALNUM else None
     if r1 == "@":
-        return l1 in _LOCAL and r2 in _ALNUM
-    if l1 in ".-" and r1 in _ALNUM:
-        return _in_host(text, i)
-    if r1 == "." and l1 in _ALNUM and r2 in _ALNUM:
-        return _in_host(text, i)
-    return False
+        return (i, CUT) if l1 in _LOCAL and r2 in _ALNUM else None
+    if l1 in ".-" and r1 in _ALNUM and _in_host(text, i, complete=_tld_follows(text, end)):
+        return i, CUT
+    if r1 == "." and l1 in _ALNUM and r2 in _ALNUM and _in_host(text, i, complete=_tld_follows(text, end + 1)):
+        return i, CUT
+    return None
 
 
 class View(NamedTuple):
@@ -558,21 +589,24 @@ class View(NamedTuple):
 
 def make_view(text: str) -> View:
     view = text.translate(_FOLD) if _FOLD_HINT.search(text) else text  # same length: indexes unchanged
-    joins = [(m.start(), m.end(), how) for m in _BREAK.finditer(view) if (how := _joinable(view, m.start(), m.end()))]
+    if _BREAK_HINT.search(view) is None:
+        return View(view, [], [], [])
+    joins = [(j[0], m.end(), j[1]) for m in _BREAK.finditer(view) if (j := _joinable(view, m.start(), m.end()))]
     if not joins:
         return View(view, [], [], [])
     parts, cuts, at, shift = [], [], [], []
     pos = removed = 0
     for start, end, how in joins:
         parts.append(view[pos:start])
-        if how == SPACE:  # all but the last character of the break go; that one reads as a space
-            parts.append(" ")
+        if how != CUT:  # all but the last character of the break go; that one reads as the separator
+            parts.append(how)
             end -= 1
-        cuts.append((start, end))
-        removed += end - start
-        at.append(end - removed)
-        shift.append(removed)
-        pos = end + (how == SPACE)
+        if end > start:
+            cuts.append((start, end))
+            removed += end - start
+            at.append(end - removed)
+            shift.append(removed)
+        pos = end + (how != CUT)
     parts.append(view[pos:])
     return View("".join(parts), cuts, at, shift)
 
