@@ -114,9 +114,10 @@ class Neutralizer(NamedTuple):
     tokens: dict[str, str]  # token -> its neutral form
     prefixes: frozenset[str]
     first: re.Pattern  # cheap pass: where a look-alike can start
+    lead: re.Pattern  # cheaper still: a character a look-alike can start with (a plain class, scanned in C)
 
     def __call__(self, text: str) -> str:
-        if self.first.search(text) is None:
+        if self.lead.search(text) is None or self.first.search(text) is None:
             return text
         out, pos, n = [], 0, len(text)
         for m in self.first.finditer(text):
@@ -170,4 +171,8 @@ def neutralizer(tokens: tuple[str, ...]) -> Neutralizer:
     gap = f"{_gap()}{{0,{_MAX_JUNK}}}"
     steps = [_step({t[k] for t in tokens if len(t) > k}) for k in range(3)]
     first = re.compile(f"(?={gap.join(steps)})")
-    return Neutralizer({t: twin_form(t) for t in tokens}, prefixes, first)
+    table = _lookalike_table()
+    leads = {t[0] for t in tokens}
+    leads |= {c for lead in leads for c in table.get(lead, ())} | {"&"}
+    lead = re.compile("[" + "".join(re.escape(c) for c in sorted(leads)) + "]")
+    return Neutralizer({t: twin_form(t) for t in tokens}, prefixes, first, lead)
