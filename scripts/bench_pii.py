@@ -5,7 +5,7 @@ below, in the formats people actually write) and hard negatives (dates, times, p
 version numbers, coordinates, barcodes, private IPs, year ranges, near-miss checksums). Then it runs the
 stage on the news sample and prints how many spans it tags there, with 20 examples to judge by eye.
 
-    python scripts/bench_pii.py [--docs 2000] [--negatives 600] [--seed 1] [--news PATH]
+    python scripts/bench_pii.py [--docs 2000] [--negatives 600] [--hardening 250] [--seed 1] [--news PATH]
 
 Not a test: the figures are printed, nothing is asserted. Throughput is single-process (one core).
 """
@@ -16,6 +16,9 @@ import argparse
 import ipaddress
 import json
 import random
+import re
+import html
+import unicodedata
 import sys
 import time
 from collections import Counter
@@ -27,7 +30,7 @@ sys.path.insert(0, str(REPO))
 from faker import Faker  # noqa: E402
 
 from dps.text.pii import ALL_KINDS, find_pii, tag_pii  # noqa: E402
-from dps.text.pii_detect import biz_checksum, card_brand_ok, luhn_ok, rrn_checksum  # noqa: E402
+from dps.text.pii_detect import biz_checksum, card_brand_ok, luhn_ok, luhn_sum, rrn_checksum  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------------------
 # Invented filler text (no PII, few numbers)
@@ -293,6 +296,158 @@ HARD_NEGATIVES = [
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Hardening categories (issue 15): values split by breaks, other separators, bare representative numbers,
+# parenthesized prefixes, Mastercard 2-series, passports with punctuation, fullwidth digits, separator-only
+# e-mails. Each generator returns (text before, value as written, text after, kind).
+# ---------------------------------------------------------------------------------------------------------
+
+BREAKS = ["\n", "\r\n", "<br>", "<br/>", "<br />", "</p><p>", "\n\n", " \n ", "\u2028"]
+DASH_LIKES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+
+
+def _split_value(rng: random.Random, value: str) -> str:
+    """Put a break right after a separator, or between two digit groups in place of the separator."""
+    seps = [i for i, c in enumerate(value) if c in "-.@" and 0 < i < len(value) - 1]
+    i = rng.choice(seps)
+    brk = rng.choice(BREAKS)
+    if value[i] == "-" and value[i - 1].isdigit() and value[i + 1].isdigit() and rng.random() < 0.3:
+        return value[:i] + brk + value[i + 1 :]  # 010\n2345\n6789: the break replaces the separator
+    return value[: i + 1] + brk + value[i + 1 :]
+
+
+def h_split(rng: random.Random, fake: Faker) -> tuple[str, str, str, str]:
+    kind = rng.choice(["tel", "rrn", "crd", "email", "biz", "dl"])
+    if kind == "tel":
+        value = "010-" + digits(rng, 4, 2) + "-" + digits(rng, 4)
+        before = rng.choice(["연락처 ", "문의: ", "휴대폰 "])
+    elif kind == "rrn":
+        value = gen_rrn(rng, fake)
+        before = "주민등록번호 "
+    elif kind == "crd":
+        d = card_number(rng)
+        value = "-".join(d[i : i + 4] for i in range(0, 16, 4))
+        before = "카드번호 "
+    elif kind == "email":
+        value = fake.user_name() + "@" + rng.choice(EMAIL_DOMAINS)
+        before = "메일 "
+    elif kind == "biz":
+        value = gen_biz(rng, fake)
+        before = "사업자등록번호 "
+    else:
+        value = gen_dl(rng, fake)[1] if rng.random() < 2 else ""
+        while value.count("-") != 3:
+            value = gen_dl(rng, fake)[1]
+        before = "운전면허 "
+    return before, _split_value(rng, value), rng.choice([" 입니다.", " 으로 연락", ""]), kind
+
+
+def card_number(rng: random.Random, prefix: str | None = None) -> str:
+    while True:
+        body = (prefix or rng.choice(["4", "51", "55", "2221", "2720", "2" + str(rng.randint(222, 719))]))
+        body += digits(rng, 15 - len(body))
+        d = body + str((10 - luhn_sum(body + "0")) % 10)
+        if card_brand_ok(d) and luhn_ok(d):
+            return d
+
+
+def h_dash(rng: random.Random, fake: Faker) -> tuple[str, str, str, str]:
+    dash = rng.choice(DASH_LIKES)
+    card = card_number(rng)
+    kind, value = rng.choice([
+        ("tel", f"010{dash}{digits(rng, 4, 2)}{dash}{digits(rng, 4)}"),
+        ("tel", f"02{dash}{digits(rng, 3, 2)}{dash}{digits(rng, 4)}"),
+        ("tel", f"1588{dash}{digits(rng, 4)}"),
+        ("crd", dash.join(card[i : i + 4] for i in range(0, 16, 4))),
+        ("biz", gen_biz(rng, fake).replace("-", dash)),
+    ])
+    return rng.choice(["연락처 ", "번호: ", "카드 "]) if kind != "biz" else "사업자번호 ", value, " 입니다", kind
+
+
+def h_paren(rng: random.Random, fake: Faker) -> tuple[str, str, str, str]:
+    prefix = rng.choice(["010", "011", "070", "0505", "02", "031", "051"])
+    return "연락처 ", f"({prefix}){rng.choice([' ', ''])}{digits(rng, 4 if prefix[:2] in ('01', '07') else 3, 2)}-{digits(rng, 4)}", " 로", "tel"
+
+
+def h_bare_rep(rng: random.Random, fake: Faker) -> tuple[str, str, str, str]:
+    word = rng.choice(["대표번호 ", "콜센터 ", "고객센터: ", "문의 ", "전화 ", "☎"])
+    return word, rng.choice(["1577", "1588", "1644", "1688", "1899", "1566"]) + rng.choice(["", " "]) + digits(rng, 4), rng.choice([" 로 연락", "", " (평일)"]), "tel"
+
+
+def h_mc2(rng: random.Random, fake: Faker) -> tuple[str, str, str, str]:
+    d = card_number(rng, str(rng.randint(2221, 2720)))
+    sep = rng.choice(["-", " ", "", ".", "\u2013"])
+    value = sep.join(d[i : i + 4] for i in range(0, 16, 4)) if sep else d
+    return rng.choice(["카드 ", "결제 카드번호: ", "마스터카드 "]), value, " 승인", "crd"
+
+
+def h_passport(rng: random.Random, fake: Faker) -> tuple[str, str, str, str]:
+    before = rng.choice(["여권(번호 ", "여권 번호: ", "여권번호는 ", "여권 (번호: ", "여권 #", "여권 No: ", "passport(no. "])
+    return before, gen_pass(rng, fake), rng.choice([")", " 입니다", ") 사본"]), "pass"
+
+
+def h_fullwidth(rng: random.Random, fake: Faker) -> tuple[str, str, str, str]:
+    value = "010-" + digits(rng, 4, 2) + "-" + digits(rng, 4)
+    value = value.translate({ord(str(i)): chr(0xFF10 + i) for i in range(10)})
+    return "연락처 ", value.replace("-", rng.choice(["-", "－"])), " 입니다", "tel"
+
+
+def h_sep_email(rng: random.Random, fake: Faker) -> tuple[str, str, str, str]:
+    local = rng.choice(["_", "__", "___", "_-", "_-_", "_._", "_%_", "_+_"])  # nothing but separators
+    return "메일 ", local + "@" + rng.choice(EMAIL_DOMAINS), " 으로", "email"
+
+
+HARDENING = {
+    "split_break": h_split, "dash_like": h_dash, "paren_prefix": h_paren, "bare_rep": h_bare_rep,
+    "mc_2series": h_mc2, "passport_punct": h_passport, "fullwidth_digits": h_fullwidth, "sep_email": h_sep_email,
+}
+
+# Near misses of the new rules: numbers on separate lines, bare 8-digit numbers without a phone word, a complete
+# retina file name split after its dot, cards just outside the 2-series.
+HARDENING_NEGATIVES = [
+    lambda r: f"{r.randint(2015, 2020)}\n{r.randint(2021, 2024)}\n{r.randint(1, 9)}위",
+    lambda r: "\n".join(str(r.randint(0, 9)) for _ in range(9)),
+    lambda r: f"가격 {r.choice(['1577', '1588', '1644'])}{digits(r, 4)}원",
+    lambda r: f"조회수 {r.choice(['1577', '1588', '1644'])}{digits(r, 4)}",
+    lambda r: f"파일 icon@2x.\n{r.choice(['png', 'jpg', 'gif'])} 첨부",
+    lambda r: "번호 " + "-".join((lambda d: [d[i : i + 4] for i in range(0, 16, 4)])(
+        (lambda b: b + str((10 - luhn_sum(b + "0")) % 10))(r.choice(["2220", "2721"]) + digits(r, 11)))),
+    lambda r: f"순위\n{r.randint(1, 9)}\n{r.randint(10, 99)}\n{r.randint(1, 9)}",
+    lambda r: f"1-\n2-\n{r.randint(3, 9)}-",
+    lambda r: f"제품코드(번호 M{digits(r, 8)})",
+]
+
+
+def build_hardening(rng: random.Random, fake: Faker, category: str) -> tuple[str, list[tuple[str, int, int, str]]]:
+    before, value, after, kind = HARDENING[category](rng, fake)
+    head = rng.choice(FILLER) + " " + before
+    return head + value + after + " " + rng.choice(FILLER), [(kind, len(head), len(head) + len(value), value)]
+
+
+def _joined(value: str) -> str:
+    """The value with its breaks removed and its separators and digits read as ASCII: what must not leak."""
+    for brk in sorted(BREAKS, key=len, reverse=True):
+        value = value.replace(brk, "")
+    return value.translate({**{ord(c): "-" for c in DASH_LIKES}, **{0xFF10 + i: str(i) for i in range(10)}})
+
+
+TOKEN_RE = re.compile(r"<\|(?:" + "|".join(ALL_KINDS) + r")(?:_start|_end)?\|>")
+
+
+def hostile_token_docs(rng: random.Random, n: int) -> list[str]:
+    leads = ["<", "＜", "﹤", "&lt;", "&#60;", "&#65308;", "&amp;lt;", "≮"]
+    bars = ["|", "｜", "&#124;", "&verbar;"]
+    ends = [">", "＞", "&gt;", "&#62;", "≯"]
+    junk = ["", "\u200b", "\u200d", "\u00ad", "<b></b>", "&shy;", "&#8203;", "\u0301"]
+    names = ["tel_start", "tel_end", "email", "url_start", "ｔｅｌ_end", "𝐭𝐞𝐥", "&#116;el"]
+    docs = []
+    for _ in range(n):
+        token = (rng.choice(leads) + rng.choice(junk) + rng.choice(bars) + rng.choice(names) + rng.choice(junk)
+                 + rng.choice(bars) + rng.choice(ends))
+        docs.append(rng.choice(FILLER) + " " + token + " 연락처 010-" + digits(rng, 4, 2) + "-" + digits(rng, 4))
+    return docs
+
+
+# ---------------------------------------------------------------------------------------------------------
 
 
 def build_positive(rng: random.Random, fake: Faker) -> tuple[str, list[tuple[str, int, int, str]]]:
@@ -352,6 +507,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=2000, help="documents with inserted PII")
     ap.add_argument("--negatives", type=int, default=600, help="documents with hard negatives only")
+    ap.add_argument("--hardening", type=int, default=250, help="documents per hardening category (issue 15)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--news", default=str(REPO.parent / "shared" / "data" / "ko_news_sample.jsonl"))
     args = ap.parse_args()
@@ -379,6 +535,32 @@ def main() -> None:
         out = tag_pii(text, kinds=ALL_KINDS, seed=args.seed)
         leaks += sum(1 for k, _, _, v in gold if k != "url" and v in out)  # url values are kept by design
 
+    # Hardening categories: the same per-kind counts, and per category.
+    cat_tp, cat_fn, cat_fp = Counter(), Counter(), Counter()
+    for category in HARDENING:
+        for _ in range(args.hardening):
+            text, gold = build_hardening(rng, fake, category)
+            found = {(s.kind, s.start, s.end) for s in find_pii(text, kinds=ALL_KINDS)}
+            want = {(k, s, e) for k, s, e, _ in gold}
+            for k, s, e in found & want:
+                tp[k] += 1
+                cat_tp[category] += 1
+            for k, s, e in found - want:
+                fp[k] += 1
+                cat_fp[category] += 1
+                false_pos.append((k, text[max(0, s - 15) : e + 15]))
+            for k, s, e in want - found:
+                fn[k] += 1
+                cat_fn[category] += 1
+                misses.append((k, text[s:e], text[max(0, s - 15) : e + 15]))
+            out = tag_pii(text, kinds=ALL_KINDS, seed=args.seed)
+            for k, _, _, v in gold:
+                joined = _joined(v)
+                leaked = v in out or joined in _joined(out) if k != "email" else v.split("@")[0] + "@" in out
+                leaks += leaked
+                cat_fp["leak:" + category] += leaked
+    negatives += [rng.choice(HARDENING_NEGATIVES)(rng) + " " + rng.choice(FILLER) for _ in range(args.negatives // 3)]
+
     neg_docs_hit = 0
     neg_spans = []
     for text in negatives:
@@ -396,6 +578,24 @@ def main() -> None:
         print(f"{k:6s} {gold_n:5d} {rec:7.4f} {prec:9.4f}")
     all_tp, all_fp, all_fn = sum(tp.values()), sum(fp.values()), sum(fn.values())
     print(f"{'all':6s} {all_tp + all_fn:5d} {all_tp / (all_tp + all_fn):7.4f} {all_tp / (all_tp + all_fp):9.4f}")
+    print(f"{'category':17s} {'gold':>5s} {'recall':>7s} {'precision':>9s} {'leaks':>5s}")
+    for c in HARDENING:
+        n_gold = cat_tp[c] + cat_fn[c]
+        print(f"{c:17s} {n_gold:5d} {cat_tp[c] / n_gold:7.4f} {cat_tp[c] / max(1, cat_tp[c] + cat_fp[c]):9.4f} "
+              f"{cat_fp['leak:' + c]:5d}")
+    hostile = hostile_token_docs(rng, args.hardening)
+    folds = [lambda t: unicodedata.normalize("NFKC", html.unescape(html.unescape(t))),
+             lambda t: unicodedata.normalize("NFKC", "".join(
+                 c for c in html.unescape(re.sub(r"<[A-Za-z/][^<>]*>", "", t))
+                 if unicodedata.category(c) not in ("Cf", "Mn", "Cc"))),
+             lambda t: unicodedata.normalize("NFKD", t), lambda t: html.unescape(unicodedata.normalize("NFKC", t))]
+    planted_before = sum(any(TOKEN_RE.search(f(t)) for f in folds) for t in hostile)
+    planted_after = 0
+    for t in hostile:
+        out = tag_pii(t, seed=args.seed)
+        planted_after += any(TOKEN_RE.findall(f(out)) != TOKEN_RE.findall(out) for f in folds)
+    print(f"planted tokens (look-alikes that NFKC/NFKD/unescape turn into a token): {planted_before}/{len(hostile)} "
+          f"documents before tag_pii, {planted_after} after")
     print(f"hard negatives: {neg_docs_hit}/{len(negatives)} documents with a false positive "
           f"({100 * neg_docs_hit / len(negatives):.2f} %), {len(neg_spans)} spans")
     print(f"leaks (original value still in the surrogate output): {leaks}")

@@ -63,6 +63,14 @@ SHAPES = {
     "cp949_mojibake_words": lambda n: _fill("¾È³çÇÏ¼¼¿ä ", n),
     "latin1_pairs": lambda n: _fill("Ã©", n),
     "replacement_chars": lambda n: _fill("\ufffd가 ", n),
+    # tag_pii joins values split by line breaks and reads look-alike tokens through entities and invisibles.
+    "phone_split_by_breaks": lambda n: _fill("010-\n", n),
+    "digit_groups_on_lines": lambda n: _fill("12\n", n),
+    "html_breaks_in_numbers": lambda n: _fill("010-<br>", n),
+    "email_split_by_breaks": lambda n: _fill("a@\nb.\n", n),
+    "lookalike_token_starts": lambda n: _fill("＜｜t\u200b", n),
+    "entity_token_starts": lambda n: _fill("&lt;|&#116;", n),
+    "laughter_glued_to_url": lambda n: _fill("ㅋ", n, "http://a.com/b"),
 }
 
 def _text_stages() -> list[str]:

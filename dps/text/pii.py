@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import re
 from typing import NamedTuple
 
-from dps.text.pii_detect import ALL_KINDS, Span, detect
+from dps.text.pii_detect import ALL_KINDS, Span, cuts_in, detect, detect_in_view
 from dps.text.profiling import Metric
 from dps.text.pii_surrogate import span_rng, surrogate
+from dps.text.pii_tokens import TWINS, Neutralizer, neutralizer
 
 __all__ = ["ALL_KINDS", "DEFAULT_KINDS", "MODES", "PROFILE_METRICS", "Span", "find_pii", "pii_profile", "tag_pii"]
 
@@ -30,8 +30,7 @@ class _Config(NamedTuple):
     start: dict[str, str]
     end: dict[str, str]
     mask: dict[str, str]
-    guard: str  # literal every special token starts with ("<|"): a cheap 'in' test before the regex
-    specials: re.Pattern
+    neutralize: Neutralizer  # input look-alikes of every token -> their twin form
 
 
 def _kind_tuple(kinds: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -55,24 +54,43 @@ def _config(mode: str, kinds: tuple[str, ...], start_token: str, end_token: str,
     for name, template in templates.items():
         if "{kind}" not in template:
             raise ValueError(f"{name} {template!r} must contain '{{kind}}'")
-        if not any(_neutral(ch) != ch for ch in template.replace("{kind}", "")):
-            raise ValueError(f"{name} {template!r} needs a punctuation character such as '<' or '|'")
+        if not any(ch in TWINS for ch in template.replace("{kind}", "")):
+            raise ValueError(
+                f"{name} {template!r} needs a punctuation character such as '<' or '|' "
+                f"(one of {''.join(TWINS)}): neutralization rewrites it"
+            )
     if len(set(templates.values())) < 3:
         raise ValueError("start_token, end_token and mask_token must differ")
     tables = [{k: t.replace("{kind}", k) for k in ALL_KINDS} for t in templates.values()]
     # Neutralize the tokens of every kind, enabled or not: all of them are the pipeline's own tokens.
-    tokens = sorted({tok for table in tables for tok in table.values()}, key=len, reverse=True)
-    specials = re.compile("|".join(map(re.escape, tokens)))
-    return _Config(_kind_set(kinds), mode, *tables, os.path.commonprefix(tokens), specials)
+    tokens = tuple(sorted({tok for table in tables for tok in table.values()}))
+    return _Config(_kind_set(kinds), mode, *tables, neutralizer(tokens))
 
 
-def _neutral(ch: str) -> str:
-    """ASCII punctuation (except '_') -> its fullwidth form (U+FF01..U+FF5E); anything else unchanged."""
-    return chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" and not ch.isalnum() and ch != "_" else ch
-
-
-def _neutralize(match: re.Match) -> str:
-    return "".join(map(_neutral, match.group()))
+def _restore(written: str, folded: str, new: str, cuts: list[tuple[int, int]]) -> str:
+    """The replacement for a value as written, from the replacement `new` of its folded form (the view's value:
+    line breaks cut out, dash-likes as '-', fullwidth digits as ASCII): the breaks go back where they were, a
+    dash-like separator stays as written and a fullwidth digit stays fullwidth. Surrogates keep length and
+    separators, so position j of `folded` is position j of `new`."""
+    if not cuts and written == folded:
+        return new
+    if len(new) != len(folded):  # not a surrogate of the same shape: write it as it is
+        return new
+    out, j, k = [], 0, 0
+    i = 0
+    while i < len(written):
+        if k < len(cuts) and i == cuts[k][0]:
+            out.append(written[i : cuts[k][1]])
+            i = cuts[k][1]
+            k += 1
+            continue
+        ch, was = new[j], written[i]
+        if was != folded[j]:
+            ch = chr(ord(ch) + 0xFEE0) if "0" <= ch <= "9" and "\uff10" <= was <= "\uff19" else was
+        out.append(ch)
+        i += 1
+        j += 1
+    return "".join(out)
 
 
 def find_pii(
@@ -113,9 +131,17 @@ def tag_pii(
     clusters, and two spans get independent values even when their originals are equal. Mode mask writes the
     bare mask token instead of the tagged value (v1 behaviour); mode keep tags the original value (audits).
 
-    Before tagging, any of the pipeline's special tokens already present in the text (for every kind, from
-    the three templates) is neutralized by turning its ASCII punctuation into the fullwidth forms
-    ("<|tel_start|>" -> "＜｜tel_start｜＞"), so input can neither fake nor unbalance a tag pair.
+    A value split across two lines ("010-" ending one line, "2345-6789" starting the next; "hong@" and
+    "naver.com"), by a raw or an HTML line break (br, p, div tags), is tagged when the break comes right
+    after a separator, between two digit groups or inside an e-mail address; the break stays in place
+    inside the tags. Dash-like separators (010–2345–6789) and fullwidth digits are read as ASCII and are
+    kept as written.
+
+    Before tagging, the pipeline's special tokens in the input (every kind, the three templates) and every
+    look-alike that NFC/NFKC/NFKD, HTML unescaping or dropping invisible characters and tags would turn into
+    one (＜｜tel_start｜＞, &lt;|tel_start|&gt;, <|tel<b></b>_start|>) are rewritten with characters no
+    normalization folds back ("<|tel_start|>" -> "‹¦tel_start¦›"), so input can neither fake nor unbalance a
+    tag pair, now or after a tokenizer's normalization.
 
     Parameters:
         seed: job random seed (injected by the pipeline); changes every surrogate.
@@ -128,22 +154,22 @@ def tag_pii(
     """
     cfg = _config(mode, _kind_tuple(kinds), start_token, end_token, mask_token)
     original = text
-    if cfg.guard in text:
-        text = cfg.specials.sub(_neutralize, text)  # same length: spans index both texts alike
-    spans = detect(text, cfg.kinds, keep_private_ip)
+    text = cfg.neutralize(text)
+    view, spans = detect_in_view(text, cfg.kinds, keep_private_ip)
     if not spans:
         return text
     doc_hash = hashlib.blake2b(original.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     out = []
     pos = 0
-    for index, sp in enumerate(spans):
+    for index, (sp, folded) in enumerate(spans):
         out.append(text[pos : sp.start])
         if cfg.mode == "mask" and sp.kind != "url":
             out.append(cfg.mask[sp.kind])
         else:
             value = sp.value
             if cfg.mode == "surrogate":
-                value = surrogate(sp.kind, value, span_rng(seed, doc_hash, index))
+                new = surrogate(sp.kind, folded.value, span_rng(seed, doc_hash, index))
+                value = _restore(sp.value, folded.value, new, cuts_in(view, sp.start, sp.end))
             out += (cfg.start[sp.kind], value, cfg.end[sp.kind])
         pos = sp.end
     out.append(text[pos:])
@@ -163,8 +189,7 @@ def pii_profile(
 ) -> dict[str, float]:
     """The metric `dps profile` shows for a tag_pii stage: how many spans tag_pii would tag in `text`."""
     cfg = _config(mode, _kind_tuple(kinds), start_token, end_token, mask_token)
-    if cfg.guard in text:
-        text = cfg.specials.sub(_neutralize, text)  # as tag_pii does: the spans it tags are found after this
+    text = cfg.neutralize(text)  # as tag_pii does: the spans it tags are found after this
     return {"pii_spans": len(detect(text, cfg.kinds, keep_private_ip))}
 
 

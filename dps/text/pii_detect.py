@@ -11,6 +11,7 @@ follows it, so no pattern backtracks more than a constant per starting position.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
 from typing import NamedTuple
@@ -51,23 +52,24 @@ _R = r"(?![0-9A-Za-z_]|[-.]\d)"
 _SEP = r"(?:\ ?[-.]\ ?|\ )?"  # '-', '.', ' - ', ' ' or nothing
 _AREA = r"0(?:2|3[1-3]|4[1-4]|5[1-5]|6[1-4])"  # Seoul 02, regional 031-064
 
+_PREFIX = rf"(?:01[016789]|{_AREA}|070|050[2-8]|080)"  # mobile, area codes, internet phone, 050x, 080
 _TEL = re.compile(
     rf"""{_L}
     (?:
         \+\ ?82[\ -]?(?:\(0\)\ ?|0)?(?:1[016789]|2|3[1-3]|4[1-4]|5[1-5]|6[1-4]|70){_SEP}   # +82 10 / +82-2
-      | \({_AREA}\)\ ?                                                                  # (02) 123-4567
-      | {_AREA}\)\ ?                                                                    # 02)123-4567
-      | (?:01[016789]|{_AREA}|070|050[2-8]|080){_SEP}
+      | \({_PREFIX}\)\ ?                                                                # (02) 123-4567, (010) 2345-6789
+      | {_PREFIX}\)\ ?                                                                  # 02)123-4567
+      | {_PREFIX}{_SEP}
     )
     \d{{3,4}}{_SEP}\d{{4}}{_R}
-    | {_L}1[568]\d\d\ ?[-.]\ ?\d{{4}}{_R}                                                # 1588-1234
+    | {_L}1[568]\d\d(?:\ ?[-.]\ ?|\ )?\d{{4}}{_R}                                       # 1588-1234, 15881234
     """,
     _A,
 )
 _RRN = re.compile(rf"{_L}\d{{6}}(?:\ ?-\ ?)?[1-8]\d{{6}}{_R}", _A)
 _CRD = re.compile(
     rf"""{_L}(?:
-        \d{{4}}(?P<s>[\ -])\d{{4}}(?P=s)\d{{4}}(?P=s)\d{{4}}(?:(?P=s)\d{{3}})?     # 4-4-4-4(-3)
+        \d{{4}}(?P<s>[\ .-])\d{{4}}(?P=s)\d{{4}}(?P=s)\d{{4}}(?:(?P=s)\d{{3}})?    # 4-4-4-4(-3)
       | \d{{4}}[\ -]\d{{6}}[\ -]\d{{4,5}}                                         # Amex 4-6-5, Diners 4-6-4
       | \d{{13,19}}
     ){_R}""",
@@ -79,7 +81,7 @@ _IP4 = re.compile(r"(?<![0-9A-Za-z_.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9A-Za-z_]|\.\
 _ACC = re.compile(rf"{_L}(?:\d{{2,7}}(?:\ ?-\ ?\d{{1,7}}){{1,4}}|\d{{10,16}}){_R}", _A)
 
 # Context words. A trailing "번호" is part of the label, so that the gap rule below does not see it.
-_NO = r"(?:\s?번호|\s?no\.?|\s?number)?"
+_NO = r"(?:[\s(\[:]{0,3}(?:번호|no\.?|number|\#))?"  # also "여권(번호", "여권 #"
 _TEL_CONTEXT = re.compile(
     rf"(?:전화|연락처?|문의|상담|센터|대표|휴대폰|핸드폰|폰|팩스|콜|예약|☎|☏|📞|tel|fax|call|phone){_NO}", re.I
 )
@@ -103,7 +105,7 @@ _VERSION_BEFORE = re.compile(r"(?:\b(?:ver(?:sion)?|build|v)|버전|빌드)[\s.:
 # Formats of other kinds (phone, RRN, 사업자번호, licence, 4x4 card) are never accounts, valid or not.
 _OTHER_SHAPE = re.compile(
     r"0\d{1,3}[-. ]?\d{3,4}[-. ]?\d{4}|\d{6} ?- ?\d{7}|\d{3}-\d{2}-\d{5}|(?:\d\d-)?\d\d-\d{6}-\d\d"
-    r"|\d{4}([ -])\d{4}\1\d{4}\1\d{4}",
+    r"|\d{4}([ .-])\d{4}\1\d{4}\1\d{4}",
     re.ASCII,
 )
 # Date-based ids and timestamps: 20221119-0012, 2022-11-19-0012, 202211191230(45).
@@ -216,6 +218,9 @@ def _valid_tel(text: str, m: re.Match, keep_private_ip: bool) -> bool:
     if not value.startswith(("0", "(", "+")):  # 15xx/16xx/18xx representative number
         if _UNIT_AFTER.match(text, m.end()):  # "1500-1600명", "1592-1598년"
             return False
+        if not ("-" in value or "." in value):
+            # Without a dash, eight digits are any number (a price, an id): only a phone word makes it a phone.
+            return _near(_TEL_CONTEXT, text, m.start(), m.end(), 12, after=True)
         first, last = int(d[:4]), int(d[4:])
         # Close ascending pairs and pairs of round numbers are ranges (1592-1598, 1500-1600) unless a phone
         # word comes right before.
@@ -337,7 +342,7 @@ def _numeric_ranges(text: str) -> list[tuple[int, int]]:
         start, end = cluster.span()
         while start and text[start - 1] in "(+":  # "(02) ..." and "+82 ..." start before the first digit
             start -= 1
-        if end - start >= 9:  # the shortest candidates: 1588-1234, 021234567, 1.2.34.56
+        if end - start >= 8:  # the shortest candidates: 15881234 (after a phone word), 1.2.34.56
             # One more character, so the trailing lookahead sees what follows ("010-2345-6789abc").
             ranges.append((start, end + 1))
     return [(0, len(text))] if len(ranges) * 32 > len(text) else ranges
@@ -465,8 +470,187 @@ def _scan_url(text: str, out: list[Span]) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------------------------------------
+# The detection view: values split across a line break, dash-like separators, fullwidth digits
+# ---------------------------------------------------------------------------------------------------------
+
+# Dash-like separators people (and word processors) write between digit groups, read as '-'; fullwidth digits
+# and the fullwidth full stop read as ASCII. One character each, so the view keeps every index.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u30fc\u2500"
+_FOLD = str.maketrans({**{ch: "-" for ch in _DASHES}, "\uff0e": ".",
+                       **{chr(0xFF10 + i): str(i) for i in range(10)}})
+_FOLD_HINT = re.compile(f"[{_DASHES}\uff0e\uff10-\uff19]")
+
+# A line break as the default chain leaves it (\n) or as raw text or HTML has it (\r\n, \r, U+2028, <br>, <br/>,
+# <p>, </p>, </div> ...): up to three in a row, with up to 8 blanks between and after. It starts at the break
+# itself, never at a blank, so a long blank run is not rescanned from each of its positions.
+_BRK = (r"(?:\r\n|[\n\r\v\f\x85\u2028\u2029]|<(?:br|p|div|li|tr|td|th|h[1-6])\b[^<>\n]{0,60}>"
+        r"|</(?:p|div|li|tr|td|th|h[1-6])\s{0,5}>)")
+_BREAK = re.compile(rf"{_BRK}(?:[ \t]{{0,8}}{_BRK}){{0,2}}[ \t]{{0,8}}(?=[0-9A-Za-z@.\-{_DASHES}\uff10-\uff19])", re.I)
+# A break after a character that can end part of a value: without one (most documents), nothing is joined.
+# It starts with a character class, which re scans for in C, unlike _BREAK's alternation.
+_BREAK_HINT = re.compile(
+    f"[0-9A-Za-z@.)\\-{_DASHES}\uff10-\uff19][ \\t]{{0,8}}(?:[\\r\\n\\v\\f\\x85\u2028\u2029]|<[/bBpPdDlLtThH])"
+)
+_BREAK_CHARS = ("\n", "\r", "<", "\v", "\f", "\x85", "\u2028", "\u2029")  # 'in' tests run at memchr speed
+_DIGITS = frozenset("0123456789")
+_SEPS = frozenset("-.)")
+_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_HOST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+
+
+def _in_host(text: str, end: int, complete: bool = False) -> bool:
+    """Whether text[:end] ends inside an e-mail domain that is not complete yet ("hong@naver", "hong@mail.", not
+    "a@b.co.kr.", which may end a sentence), or that may go on when complete (a TLD follows the break)."""
+    i = end
+    while i > 0 and end - i < 255 and text[i - 1] in _HOST:
+        i -= 1
+    found = i < end and i > 1 and text[i - 1] == "@" and text[i - 2] in _LOCAL
+    return found and (complete or "." not in text[i:end].rstrip(".-"))
+
+
+CUT = "cut"  # _joinable's answer for a break that goes; else the separator it reads as (" ", "-", ".")
+_TLDS = frozenset(("com", "net", "org", "kr", "co", "go", "ac", "or", "re", "ne", "info", "biz", "io", "me", "jp",
+                   "cn", "edu", "gov", "us", "uk", "de"))
+
+
+def _tld_follows(text: str, start: int) -> bool:
+    """Whether text[start:] begins with a domain's last labels ("kr", "co.kr", "com") and then leaves the address."""
+    end = start
+    while end < len(text) and end - start < 12 and (text[end].isascii() and (text[end].isalpha() or text[end] == ".")):
+        end += 1
+    if end < len(text) and text[end].isascii() and (text[end].isalnum() or text[end] in "-_@"):
+        return False
+    labels = text[start:end].rstrip(".").split(".")
+    return all(label in _TLDS for label in labels)
+
+
+def _digit_break(text: str, i: int, end: int) -> str:
+    """How a break between two digit runs reads: as the separator the number uses next to it ("5526|2175-3187"
+    -> '-', "4111 1111|1111 1111" -> ' '), or cut when the number has no other separator (010|2345|6789) or the
+    break splits one group (4111-11|11-1111: separators on both sides, runs of four digits together)."""
+    k = i - 1
+    while k > 0 and i - k < 20 and text[k - 1] in _DIGITS:
+        k -= 1
+    left_run, left = i - k, text[k - 1] if k > 1 and text[k - 1] in " -." and text[k - 2] in _DIGITS else None
+    k = end
+    while k < len(text) - 1 and k - end < 20 and text[k] in _DIGITS:
+        k += 1
+    right_run, right = k - end, text[k] if k < len(text) - 1 and text[k] in " -." and text[k + 1] in _DIGITS else None
+    if left and right and left_run + right_run <= 4:
+        return CUT
+    return left or right or CUT
+
+
+def _joinable(text: str, start: int, end: int) -> tuple[int, str] | None:
+    """Whether the break text[start:end] splits one value, judged from two characters on each side: a break
+    right after a separator and before a digit (010-|2345, (02)|345), before a separator (010|-2345), between two
+    digit runs of at least two digits (010|2345|6789, 900101|1234567, a group split in two), or inside an e-mail
+    address (hong@|naver.com, hong|@naver.com, hong@naver.|com, snu.ac.|kr). Returns where the cut starts (blanks
+    before the break go too) and how the break reads (CUT or a separator), or None."""
+    i = start
+    while i > 0 and start - i < 8 and text[i - 1] in " \t":
+        i -= 1
+    if i < 2:
+        return None
+    l1, l2 = text[i - 1], text[i - 2]
+    r1, r2 = text[end], text[end + 1] if end + 1 < len(text) else ""
+    if l1 in _DIGITS:
+        if r1 in _DIGITS:
+            return (i, _digit_break(text, i, end)) if l2 in _DIGITS and r2 in _DIGITS else None
+        if r1 in "-." and r2 in _DIGITS:
+            return i, CUT
+        if r1 == "@":
+            return (i, CUT) if r2 in _ALNUM else None
+    if l1 in _SEPS and r1 in _DIGITS and (l2 in _DIGITS or (l2 == " " and i > 2 and text[i - 3] in _DIGITS)):
+        return i, CUT  # "010-|2345", "010 -|2345", "(02)|345"
+    if l1 == "@":
+        return (i, CUT) if l2 in _LOCAL and r1 in _ALNUM else None
+    if r1 == "@":
+        return (i, CUT) if l1 in _LOCAL and r2 in _ALNUM else None
+    if l1 in ".-" and r1 in _ALNUM and _in_host(text, i, complete=_tld_follows(text, end)):
+        return i, CUT
+    if r1 == "." and l1 in _ALNUM and r2 in _ALNUM and _in_host(text, i, complete=_tld_follows(text, end + 1)):
+        return i, CUT
+    return None
+
+
+class View(NamedTuple):
+    """What the detectors read: text with joinable breaks cut out and separators folded (see _FOLD).
+
+    cuts: (start, end) in the original text of each removed break, in order; at: the view index where each cut
+    was (the index of the character after it); shift: characters removed up to and including each cut."""
+
+    text: str
+    cuts: list[tuple[int, int]]
+    at: list[int]
+    shift: list[int]
+
+
+def make_view(text: str) -> View:
+    view = text.translate(_FOLD) if _FOLD_HINT.search(text) else text  # same length: indexes unchanged
+    if not any(c in view for c in _BREAK_CHARS) or _BREAK_HINT.search(view) is None:
+        return View(view, [], [], [])
+    joins = [(j[0], m.end(), j[1]) for m in _BREAK.finditer(view) if (j := _joinable(view, m.start(), m.end()))]
+    if not joins:
+        return View(view, [], [], [])
+    parts, cuts, at, shift = [], [], [], []
+    pos = removed = 0
+    for start, end, how in joins:
+        parts.append(view[pos:start])
+        if how != CUT:  # all but the last character of the break go; that one reads as the separator
+            parts.append(how)
+            end -= 1
+        if end > start:
+            cuts.append((start, end))
+            removed += end - start
+            at.append(end - removed)
+            shift.append(removed)
+        pos = end + (how != CUT)
+    parts.append(view[pos:])
+    return View("".join(parts), cuts, at, shift)
+
+
+def _to_original(view: View, v: int) -> int:
+    """Original index of the character at view index v."""
+    k = bisect.bisect_right(view.at, v)
+    return v + (view.shift[k - 1] if k else 0)
+
+
+def detect_in_view(text: str, kinds: frozenset[str], keep_private_ip: bool) -> tuple[View, list[tuple[Span, Span]]]:
+    """detect() on the view of text: for each span, (span in text, span in the view). The view's value is the
+    one to validate and replace: breaks cut out, dashes as '-', ASCII digits."""
+    view = make_view(text)
+    spans = _detect(view.text, kinds, keep_private_ip)
+    if not view.cuts and view.text is text:
+        return view, [(sp, sp) for sp in spans]
+    out = []
+    for sp in spans:
+        start = _to_original(view, sp.start)
+        end = _to_original(view, sp.end - 1) + 1
+        out.append((Span(sp.kind, start, end, text[start:end]), sp))
+    return view, out
+
+
+def cuts_in(view: View, start: int, end: int) -> list[tuple[int, int]]:
+    """The cuts inside text[start:end], relative to start."""
+    k = bisect.bisect_left(view.cuts, (start, start))
+    out = []
+    while k < len(view.cuts) and view.cuts[k][0] < end:
+        out.append((view.cuts[k][0] - start, view.cuts[k][1] - start))
+        k += 1
+    return out
+
+
 def detect(text: str, kinds: frozenset[str], keep_private_ip: bool) -> list[Span]:
-    """All spans of the given kinds, non-overlapping, in text order (parameters already validated)."""
+    """All spans of the given kinds, non-overlapping, in text order (parameters already validated). A value
+    split by a joinable line break, written with dash-like separators or fullwidth digits is found as well;
+    its span covers the break and its value is the text as written."""
+    return [sp for sp, _ in detect_in_view(text, kinds, keep_private_ip)[1]]
+
+
+def _detect(text: str, kinds: frozenset[str], keep_private_ip: bool) -> list[Span]:
     found: list[Span] = []
     if not kinds.isdisjoint(NUMERIC_KINDS):
         _scan_numeric(text, found, kinds, keep_private_ip)

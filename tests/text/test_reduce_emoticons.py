@@ -45,10 +45,12 @@ def test_old_compatibility_jamo_are_not_emoticons():
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("ㅋㅎㅋㅎㅋㅎ", "ㅋㅎㅋㅎ"),
-        ("ㅠㅜㅠㅜㅠㅜㅠㅜ", "ㅠㅜㅠㅜ"),
-        ("ㅋㅎㅋㅎㅋㅎㅋ", "ㅋㅎㅋㅎㅋ"),
+        ("ㅋㅎㅋㅎㅋㅎㅋㅎ", "ㅋㅎㅋㅎㅋㅎ"),
+        ("ㅠㅜㅠㅜㅠㅜㅠㅜㅠㅜ", "ㅠㅜㅠㅜㅠㅜ"),
+        ("ㅋㅎㅋㅎㅋㅎㅋㅎㅋ", "ㅋㅎㅋㅎㅋㅎㅋ"),
         ("ㅋㅎㅋㅎ", "ㅋㅎㅋㅎ"),
+        ("ㅎㅋㅎㅋㅎㅋ", "ㅎㅋㅎㅋㅎㅋ"),  # three repeats: common laughter, kept
+        ("ㅎㅋㅎㅋㅎㅋ 좋다", "ㅎㅋㅎㅋㅎㅋ 좋다"),
         ("ㅋㅋㅎㅎㅋㅋㅎㅎㅋㅋㅎㅎ", "ㅋㅋㅎㅎㅋㅋㅎㅎㅋㅋㅎㅎ"),  # longer cycles are left alone
     ],
 )
@@ -56,8 +58,10 @@ def test_alternating_pairs(text, expected):
     assert reduce_emoticons(text) == expected
 
 
-def test_alternating_pairs_with_max_repeats_one():
-    assert reduce_emoticons("ㅋㅎㅋㅎㅋㅎ", max_repeats=1) == "ㅋㅎ"
+def test_alternating_pairs_follow_max_laughter_repeats():
+    assert reduce_emoticons("ㅋㅎㅋㅎㅋㅎ", max_laughter_repeats=1) == "ㅋㅎ"
+    assert reduce_emoticons("ㅋㅎㅋㅎㅋㅎ", max_repeats=1) == "ㅋㅎㅋㅎㅋㅎ"
+    assert reduce_emoticons("ㅋㅎㅋㅎㅋㅎ", max_laughter_repeats=2) == "ㅋㅎㅋㅎ"
 
 
 # --- soynlp-style syllable splitting ------------------------------------------------------------------------
@@ -96,13 +100,24 @@ def test_other_syllables_next_to_jamo_are_kept(text):
         ("웃곀ㅋㅋㅋ", "웃겨ㅋㅋ"),
         ("아닠ㅋ", "아니ㅋㅋ"),
         ("앜ㅋㅋㅋㅋ 진짜", "아ㅋㅋ 진짜"),
+        ("킄ㅋㅋ", "크ㅋㅋ"),  # a syllable that is itself laughter
+        ("킄ㅋ", "크ㅋㅋ"),
+        ("캌ㅋㅋㅋㅋ", "카ㅋㅋ"),
+        # A final ㅎ off a syllable that starts with ㅎ or ㅋ
+        ("핳ㅎㅎ", "하ㅎㅎ"),
+        ("헿ㅎㅎㅎㅎ", "헤ㅎㅎ"),
+        ("흫ㅎ", "흐ㅎㅎ"),
+        ("킇ㅎㅎ", "크ㅎㅎ"),
+        ("하하하핳ㅎ", "하하하ㅎㅎ"),
     ],
 )
-def test_final_kieuk_before_kieuk_is_split_off(text, expected):
+def test_final_kieuk_or_hieuh_before_the_same_jamo_is_split_off(text, expected):
     assert reduce_emoticons(text) == expected
 
 
-@pytest.mark.parametrize("text", ["부엌ㅋㅋ", "동녘ㅋ", "키읔ㅋ", "헿ㅎㅎ", "좋ㅎ", "아닠 진짜"])
+@pytest.mark.parametrize(
+    "text", ["부엌ㅋㅋ", "동녘ㅋ", "키읔ㅋ", "좋ㅎ", "좋ㅎㅎ", "그렇ㅎㅎ", "노랗ㅎ", "놓ㅎㅎ", "아닠 진짜", "핳ㅋ", "킄ㅎ"]
+)
 def test_final_kieuk_exceptions_and_other_finals_are_kept(text):
     assert reduce_emoticons(text) == text
 
@@ -113,17 +128,27 @@ def test_final_kieuk_exceptions_and_other_finals_are_kept(text):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("하하하하", "하하"),
-        ("히히히", "히히"),
-        ("크크크크크", "크크"),
-        ("흑흑흑흑", "흑흑"),
-        ("낄낄낄", "낄낄"),
-        ("아하하하하 재밌다", "아하하 재밌다"),
-        ("호호호 허허허허", "호호 허허"),
+        ("하하하하", "하하하"),
+        ("크크크크크", "크크크"),
+        ("흑흑흑흑", "흑흑흑"),
+        ("아하하하하하 재밌다", "아하하하 재밌다"),
+        ("호호호 허허허허", "호호호 허허허"),
     ],
 )
-def test_laughter_syllable_runs_are_cut(text, expected):
+def test_laughter_syllable_runs_longer_than_three_are_cut(text, expected):
     assert reduce_emoticons(text) == expected
+
+
+@pytest.mark.parametrize("text", ["크크크", "으히히히", "히히히", "낄낄낄 웃었다", "하하하 좋아요", "흑흑흑"])
+def test_laughter_runs_of_three_are_kept(text):
+    assert reduce_emoticons(text) == text
+
+
+def test_max_laughter_repeats():
+    assert reduce_emoticons("크크크 하하하하", max_laughter_repeats=2) == "크크 하하"
+    assert reduce_emoticons("으히히히히히", max_laughter_repeats=1) == "으히"
+    with pytest.raises(ValueError, match="max_laughter_repeats"):
+        reduce_emoticons("ㅋㅋ", max_laughter_repeats=0)
 
 
 @pytest.mark.parametrize(
@@ -160,6 +185,23 @@ def test_never_changed(text):
 
 def test_digits_and_latin_survive_punctuation_reduction():
     assert reduce_emoticons("1000000원 aaaa 2000000!!!!", reduce_punctuation=True) == "1000000원 aaaa 2000000!!"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("http://blog.daum.net/abcㅎㅎㅎㅎㅎ", "http://blog.daum.net/abcㅎㅎ"),
+        ("blog.daum.net/abcㅎㅎㅎㅎㅎ", "blog.daum.net/abcㅎㅎ"),
+        ("https://www.naver.com/ㅋㅋㅋㅋ", "https://www.naver.com/ㅋㅋㅋㅋ"),  # a path segment stays
+        ("www.example.com?q=1ㅠㅠㅠㅠ 진짜", "www.example.com?q=1ㅠㅠ 진짜"),
+        ("https://a.com/x/ㅋㅋㅋ/yㅋㅋㅋㅋ", "https://a.com/x/ㅋㅋㅋ/yㅋㅋ"),
+        ("http://a.com/abcㅋㅋㅋㅋ재밌다ㅋㅋㅋ", "http://a.com/abcㅋㅋ재밌다ㅋㅋ"),
+        ("hong@naver.comㅋㅋㅋㅋ", "hong@naver.comㅋㅋ"),
+        ("메일 hong@naver.com ㅎㅎㅎㅎ", "메일 hong@naver.com ㅎㅎ"),
+    ],
+)
+def test_jamo_glued_after_a_url_or_email_are_reduced_and_the_address_kept(text, expected):
+    assert reduce_emoticons(text) == expected
 
 
 def test_url_is_kept_while_the_text_around_it_is_reduced():
@@ -206,16 +248,18 @@ def test_invalid_repeats_are_errors(kwargs):
 
 # --- idempotence and contract edge cases --------------------------------------------------------------------
 
-_ALPHABET = ["ㅋ", "ㅎ", "ㅠ", "ㅜ", "ㄷ", "쿠", "큐", "후", "캌", "핰", "하", "크", "엌", "가", " ", "!", ".", "a", "1"]
+_ALPHABET = ["ㅋ", "ㅎ", "ㅠ", "ㅜ", "ㄷ", "쿠", "큐", "후", "캌", "핰", "하", "크", "엌", "가", " ", "!", ".", "a", "1",
+             "핳", "헿", "킄", "좋", "히", "/", "http://a.com/"]
 
 
-@pytest.mark.parametrize("max_repeats", [1, 2, 3])
+@pytest.mark.parametrize("max_repeats, max_laughter", [(1, 1), (2, 3), (3, 2), (2, 1)])
 @pytest.mark.parametrize("reduce_punctuation", [False, True])
-def test_idempotent_on_random_strings(max_repeats, reduce_punctuation):
+def test_idempotent_on_random_strings(max_repeats, max_laughter, reduce_punctuation):
     rng = random.Random(20240601 + max_repeats)
     for _ in range(3000):
         text = "".join(rng.choice(_ALPHABET) for _ in range(rng.randrange(0, 16)))
-        kwargs = {"max_repeats": max_repeats, "reduce_punctuation": reduce_punctuation}
+        kwargs = {"max_repeats": max_repeats, "max_laughter_repeats": max_laughter,
+                  "reduce_punctuation": reduce_punctuation}
         once = reduce_emoticons(text, **kwargs)
         assert reduce_emoticons(once, **kwargs) == once, text
 
@@ -241,15 +285,17 @@ def test_mixed_scripts_are_unchanged():
 
 def test_output_is_deterministic():
     text = "ㅋㅋㅋㅋ쿠ㅜㅜ 하하하하 웃곀ㅋ!!!!"
-    assert reduce_emoticons(text) == reduce_emoticons(text) == "ㅋㅋㅜㅜ 하하 웃겨ㅋㅋ!!!!"
+    assert reduce_emoticons(text) == reduce_emoticons(text) == "ㅋㅋㅜㅜ 하하하 웃겨ㅋㅋ!!!!"
 
 
 @pytest.mark.parametrize(
     "text, expected",
     [
         ("ㅋ" * 1_000_000, "ㅋㅋ"),
-        ("ㅋㅎ" * 500_000, "ㅋㅎㅋㅎ"),
-        ("하" * 1_000_000, "하하"),
+        ("ㅋㅎ" * 500_000, "ㅋㅎㅋㅎㅋㅎ"),
+        ("하" * 1_000_000, "하하하"),
+        ("핳ㅎ" * 500_000, None),
+        ("http://a.com/b" + "ㅋ" * 1_000_000, "http://a.com/bㅋㅋ"),
         ("!" * 1_000_000, "!!"),
         ("." * 1_000_000, "..."),
         ("ㅋ쿠ㅜ" * 300_000, None),

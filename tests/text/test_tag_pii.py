@@ -87,15 +87,13 @@ def test_custom_token_templates():
 def test_input_tokens_cannot_fake_or_break_tags():
     text = "<|tel_start|>010-2345-6789<|tel_end|> 그리고 <|email_end|> <|url_start|> <|tel|>"
     out = tag_pii(text)
-    assert out.startswith("＜｜tel_start｜＞<|tel_start|>010-")
-    assert "<|tel_end|>＜｜tel_end｜＞ 그리고 ＜｜email_end｜＞ ＜｜url_start｜＞ ＜｜tel｜＞" in out
+    assert out.startswith("‹¦tel_start¦›<|tel_start|>010-")
+    assert "<|tel_end|>‹¦tel_end¦› 그리고 ‹¦email_end¦› ‹¦url_start¦› ‹¦tel¦›" in out
     # Exactly the tags the stage inserted, balanced.
     assert out.count("<|") == 2 and out.count("|>") == 2
     assert len(TAG.findall(out)) == 1
-    # The neutralized text is the same length: nothing else moved.
-    assert len(tag_pii(text, kinds=[])) == len(text)
     # Custom templates are neutralized the same way.
-    assert tag_pii("[tel] 본문 [/tel]", start_token="[{kind}]", end_token="[/{kind}]") == "［tel］ 본문 ［／tel］"
+    assert tag_pii("[tel] 본문 [/tel]", start_token="[{kind}]", end_token="[/{kind}]") == "⁅tel⁆ 본문 ⁅⁄tel⁆"
 
 
 def test_parameter_validation_names_valid_values():
