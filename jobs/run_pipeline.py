@@ -1,7 +1,7 @@
 """spark-submit entry point: `spark-submit [options] jobs/run_pipeline.py --config CONFIG.yaml [--set k=v ...]`.
 
 No logic here: everything is in the dps package, which must be importable on the driver and executors (see
-"Running on a cluster" in the README: scripts/package_env.sh builds an archive of it for --archives).
+docs/cluster.md: scripts/package_env.sh builds an archive of it for --archives).
 """
 
 import sys

@@ -14,7 +14,7 @@
 #
 # Exit code: 0 on success; the job's code on failure (2: config or input problem; 1: job failed);
 # 3 if the day's input is missing; 4 if another nightly run still holds the lock. Rerunning a date is safe:
-# the run replaces its own output and index entries (see README, "Nightly runs").
+# the run replaces its own output and index entries (see docs/nightly.md).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

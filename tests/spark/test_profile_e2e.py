@@ -216,7 +216,7 @@ def test_sampling_is_deterministic_whatever_the_partitioning_and_sources_fall_ba
 
 def test_profile_of_the_bundled_sample_and_its_summary(spark, tmp_path):
     config = load_config(os.path.join(ROOT, "configs", "sample.yaml"), [f"output.path={tmp_path / 'out'}"])
-    # The README walkthrough's picture; two stages keep the test short.
+    # The picture of docs/profile.md's walkthrough; two stages keep the test short.
     config = dataclasses.replace(config, stages=tuple(s for s in config.stages
                                                       if s.name in ("normalize", "gopher_quality")))
     doc, html = profile(config, spark=spark, out_dir=str(tmp_path / "prof"), echo=quiet)
