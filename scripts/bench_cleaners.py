@@ -12,13 +12,14 @@ each stage alone and for the three chained, on the documents as they are and wra
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+from _common import DATA_DIR, read_texts  # noqa: E402
 
 from dps.text.html import strip_html  # noqa: E402
 from dps.text.news_boilerplate import (  # noqa: E402
@@ -28,18 +29,7 @@ from dps.text.news_boilerplate import (  # noqa: E402
 )
 from dps.text.spam import spam_filter, spam_scores  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "ko_news_sample.jsonl"
-
-
-def load(path: Path, limit: int | None) -> list[str]:
-    docs = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                docs.append(json.loads(line)["text"])
-                if limit and len(docs) >= limit:
-                    break
-    return docs
+DEFAULT_DATA = Path(DATA_DIR) / "ko_news_sample.jsonl"
 
 
 def window(before: str, after: str, width: int) -> tuple[str, str]:
@@ -239,7 +229,7 @@ def main() -> None:
     ap.add_argument("--width", type=int, default=60, help="context characters around each change")
     args = ap.parse_args()
 
-    docs = load(args.data, args.limit)
+    docs = read_texts(args.data, args.limit)
     print(f"# {args.data}: {len(docs)} documents")
     report_map("strip_html", strip_html, docs, args.examples, args.width)
     report_map("strip_html:entities (documents without '<')", lambda d: d if "<" in d else strip_html(d), docs, 0,

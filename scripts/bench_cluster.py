@@ -15,7 +15,6 @@ local outputs are the same (dps.devcluster.compare_outputs). The cluster start-u
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import shlex
 import subprocess
@@ -26,7 +25,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "scripts")]
 
-from _scratch import scratch_folder  # noqa: E402
+from _common import DATA_DIR, data_files, scratch_folder  # noqa: E402
 from dps.devcluster import StandaloneCluster, compare_outputs, live_processes  # noqa: E402
 
 
@@ -75,7 +74,7 @@ def timed(command: list[str], log: str, cwd: str = ROOT) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
+    parser.add_argument("--data", default=DATA_DIR)
     parser.add_argument("--archive", help="an archive from package_env.sh (default: build a fresh one in --work, "
                                           "so that executors cannot run older dps code)")
     parser.add_argument("--work", default="/tmp/dps_bench_cluster")
@@ -86,7 +85,7 @@ def main() -> None:
     parser.add_argument("--driver-memory", default="2g")
     args = parser.parse_args()
 
-    corpus = sorted(glob.glob(os.path.join(os.path.abspath(args.data), "*.jsonl")))
+    corpus = data_files(os.path.abspath(args.data))
     if not corpus:
         sys.exit(f"bench_cluster: no *.jsonl file in {args.data} (--data)")
     scratch_folder(args.work)

@@ -36,7 +36,6 @@ Start it under `flock /tmp/spark.lock` on shared machines (quality and e2e start
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
 import random
@@ -50,7 +49,7 @@ from collections import defaultdict
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "scripts")]
 
-from _scratch import scratch_folder  # noqa: E402
+from _common import DATA_DIR, data_files, read_records, scratch_folder  # noqa: E402
 from dps.dedup.signatures import normalize_for_dedup, optimal_bands, signatures  # noqa: E402
 
 # Invented boilerplate (no text of the data set): news headers and footers, review-site templates.
@@ -71,14 +70,7 @@ BANDS = [(0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.85), (0.85, 0.9), (0.9, 0.9
 
 
 def load_docs(data: str) -> list[dict]:
-    docs = []
-    for path in sorted(glob.glob(os.path.join(data, "*.jsonl"))):
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                rec = json.loads(line)
-                if isinstance(rec.get("text"), str):
-                    docs.append(rec)
-    return docs
+    return [rec for path in data_files(data) for rec in read_records(path)]
 
 
 # --------------------------------------------------------------------------------------------------- ground truth
@@ -481,10 +473,7 @@ def write_corpora(data: str, work: str, scaled_mb: float) -> tuple[str, list[str
     """(the data as one JSONL file, the scaled corpus as one JSONL file per copy); written once, then reused."""
     os.makedirs(os.path.join(work, "scaled"), exist_ok=True)
     small = os.path.join(work, "corpus.jsonl")
-    records = []
-    for path in sorted(glob.glob(os.path.join(data, "*.jsonl"))):
-        with open(path, encoding="utf-8") as fh:
-            records += [json.loads(line) for line in fh]
+    records = load_docs(data)
     if not os.path.exists(small):
         with open(small + ".tmp", "w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(rec, ensure_ascii=False) + "\n" for rec in records)
@@ -559,7 +548,7 @@ def cmd_e2e(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=["all", "quality", "speed", "choose-n", "e2e"])
-    parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
+    parser.add_argument("--data", default=DATA_DIR)
     parser.add_argument("--target-shard-mb", type=float, default=256.0, help="e2e: output.target_shard_mb")
     parser.add_argument("--threshold", type=float, default=0.8)
     parser.add_argument("--num-perm", type=int, default=128)

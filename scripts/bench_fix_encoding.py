@@ -17,32 +17,20 @@
 from __future__ import annotations
 
 import argparse
-import glob
-import json
 import os
 import re
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+sys.path[:0] = [ROOT, os.path.join(ROOT, "scripts")]
+
+from _common import data_files, read_texts  # noqa: E402
 
 from dps.text.fix_encoding import _PAIR, fix_encoding  # noqa: E402
 from dps.text.quarantine import Quarantine  # noqa: E402
 
-DEFAULT_DATA = sorted(glob.glob(os.path.join(ROOT, "..", "shared", "data", "*.jsonl")))
-
-
-def load(path: str, limit: int | None) -> list[str]:
-    texts = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            record = json.loads(line) if line.strip() else None
-            if isinstance(record, dict) and isinstance(record.get("text"), str):
-                texts.append(record["text"])
-                if limit and len(texts) >= limit:
-                    break
-    return texts
+DEFAULT_DATA = data_files()
 
 
 def run(text: str) -> str | None:
@@ -102,7 +90,7 @@ def main() -> None:
     all_texts = []
     print("== 1. false repairs on clean data (documents changed or quarantined by fix_encoding)")
     for path in args.data:
-        texts = load(path, args.limit)
+        texts = read_texts(path, args.limit)
         all_texts += texts
         looked = sum(_PAIR.search(t) is not None for t in texts)
         changed = sum(run(t) != t for t in texts)
@@ -113,7 +101,7 @@ def main() -> None:
 
     print("\n== 2. repairs of mojibake made in memory from the same documents (exactly restored / quarantined)")
     for path in args.data:
-        texts = load(path, args.repair_limit)
+        texts = read_texts(path, args.repair_limit)
         print(f"  {os.path.basename(path)} (first {len(texts):,} documents)")
         for kind, damage in KINDS.items():
             made = restored = quarantined = 0

@@ -30,7 +30,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "scripts")]
 
-from _scratch import scratch_folder  # noqa: E402
+from _common import DATA_DIR, scratch_folder  # noqa: E402
 from bench_dedup import bench_session, jaccard, load_docs, make_variant, ngram_set  # noqa: E402
 
 
@@ -97,7 +97,7 @@ def digest(folder: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
+    parser.add_argument("--data", default=DATA_DIR)
     parser.add_argument("--nights", type=int, default=5)
     parser.add_argument("--work", default="/tmp/dps_bench_nightly")
     args = parser.parse_args()

@@ -11,7 +11,6 @@ subprocess, writing into a temporary folder, and prints the wall time, the input
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
 import subprocess
@@ -20,12 +19,14 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+from _common import data_files  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", nargs="+", default=sorted(glob.glob(os.path.join(ROOT, "..", "shared", "data",
-                                                                                   "*.jsonl"))))
+    parser.add_argument("--data", nargs="+", default=data_files())
     parser.add_argument("--config", default=os.path.join(ROOT, "configs", "korean_web.yaml"))
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--sample-fraction", default="1.0")

@@ -16,13 +16,13 @@
 from __future__ import annotations
 
 import argparse
-import glob
-import json
 import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+sys.path[:0] = [ROOT, os.path.join(ROOT, "scripts")]
+
+from _common import data_files, read_texts  # noqa: E402
 
 from dps.config import StageSpec, load_config  # noqa: E402
 from dps.plan import plan  # noqa: E402
@@ -32,7 +32,7 @@ from dps.spark.arrow import run_chain  # noqa: E402
 from dps.text.fineweb_quality import fineweb_quality, fineweb_quality_profile, is_terminal_line  # noqa: E402
 from dps.text.words import split_lines  # noqa: E402
 
-DEFAULT_DATA = sorted(glob.glob(os.path.join(ROOT, "..", "shared", "data", "*.jsonl")))
+DEFAULT_DATA = data_files()
 QS = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 SWEEPS = {
     "min_line_punct_ratio": (0.062, 0.1, 0.2, 0.3),
@@ -42,18 +42,6 @@ SWEEPS = {
 }
 ALL_RULES = {"min_line_punct_ratio": None, "max_short_line_ratio": None, "max_dup_line_char_ratio": None,
              "max_newline_word_ratio": None}
-
-
-def load(path: str, limit: int | None) -> list[str]:
-    texts = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            record = json.loads(line) if line.strip() else None
-            if isinstance(record, dict) and isinstance(record.get("text"), str):
-                texts.append(record["text"])
-                if limit and len(texts) >= limit:
-                    break
-    return texts
 
 
 def pct(n: int, d: int) -> str:
@@ -166,7 +154,7 @@ def main() -> None:
     ap.add_argument("--ours-config", default=os.path.join(ROOT, "configs", "korean_web.yaml"))
     ap.add_argument("--skip-sweeps", action="store_true")
     args = ap.parse_args()
-    data = [(os.path.basename(p).replace("_sample.jsonl", ""), load(p, args.limit)) for p in args.data]
+    data = [(os.path.basename(p).replace("_sample.jsonl", ""), read_texts(p, args.limit)) for p in args.data]
     print("=== how lines end")
     for name, texts in data:
         line_ends(name, texts)
