@@ -121,3 +121,15 @@ def test_every_link_in_the_readme_and_docs_resolves():
     assert problems == []
     readme_links = LINK.findall(_prose((ROOT / "README.md").read_text(encoding="utf-8")))
     assert {f"docs/{p.name}" for p in DOCS[1:]} <= set(readme_links), "a docs page the README does not link"
+
+
+MACHINE_PATH = re.compile(r"(?<![\w.])/(?:work|home|Users|root)/")
+
+
+def test_no_path_of_a_development_machine_in_code_scripts_or_docs():
+    assert MACHINE_PATH.search('DEFAULT = ["/work/shared/data/x.jsonl"]') and not MACHINE_PATH.search("../shared/data")
+    files = [p for folder in ("dps", "scripts", "jobs", "configs", "docs") for p in (ROOT / folder).rglob("*")
+             if p.is_file() and p.suffix in (".py", ".sh", ".md", ".yaml", ".yml", ".toml")]
+    found = [f"{p.relative_to(ROOT)}:{n}" for p in files + [ROOT / "README.md", ROOT / "pyproject.toml"]
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if MACHINE_PATH.search(line)]
+    assert found == []
