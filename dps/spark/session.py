@@ -32,7 +32,7 @@ DEFAULT_SETTINGS = {
 
 # JVM flags for the JVM that dps starts itself (local mode). C1-only JIT: a fresh JVM spent 6-10 CPU seconds in C2
 # compiler threads, competing with the Python workers for the cores, while the steady state of this workload
-# (JSON, Arrow, Parquet) ran no faster under C2 (scripts/bench_text.py, README "Performance"). The parallel
+# (JSON, Arrow, Parquet) ran no faster under C2 (scripts/bench_text.py, docs/performance.md). The parallel
 # collector has no concurrent marking threads. A user's own -XX flags go after these and win; a user's choice of
 # collector replaces ours (the JVM refuses two).
 LOCAL_JIT_GC_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC"
