@@ -68,3 +68,33 @@ def test_docstring_parser_sections():
     assert doc.body == "Body text."
     assert doc.params == {"alpha": "first parameter, continued here.", "beta": "second."}
     assert doc.reasons == {"too_short": "shorter than alpha."}
+
+
+def test_stats_twins_declare_no_default_of_their_own():
+    """A map stage's stats twin takes its defaults from the stage's signature (dps.text.twins): one declaration."""
+    import inspect
+
+    twins = [s for s in STAGES.values() if s.stats_fn is not None]
+    assert twins
+    for stage in twins:
+        own = inspect.signature(getattr(stage.stats_fn, "__wrapped__", stage.stats_fn)).parameters.values()
+        assert not [p.name for p in own if p.kind is p.KEYWORD_ONLY and p.default is not p.empty], stage.name
+        assert stage.stats_fn("가나다 abc")[0] == stage.fn("가나다 abc"), stage.name
+
+
+def test_a_stats_twin_with_a_parameter_the_stage_lacks_is_refused():
+    from dps.text.twins import stats_twin
+
+    def stage(text: str, *, a: int = 1) -> str:
+        return text
+
+    with pytest.raises(TypeError, match="not parameters of stage"):
+        @stats_twin(stage)
+        def stage_with_stats(text: str, *, a: int, b: int):
+            return text, {}
+
+    @stats_twin(stage)
+    def twin(text: str, *, a: int):
+        return text, {"a": a}
+
+    assert twin("x") == ("x", {"a": 1}) and twin("x", a=5) == ("x", {"a": 5})

@@ -8,6 +8,7 @@ import ftfy
 import regex
 
 from dps.text.quarantine import Quarantine
+from dps.text.twins import stats_twin
 
 __all__ = ["fix_encoding", "fix_encoding_with_stats", "COUNTERS"]
 
@@ -177,22 +178,6 @@ def _check_params(min_cp949_hangul_ratio: float, max_replacement_ratio: float | 
         raise ValueError(f"max_replacement_ratio must be in (0, 1] or null, got {max_replacement_ratio!r}")
 
 
-def fix_encoding_with_stats(
-    text: str,
-    *,
-    repair_utf8: bool = True,
-    repair_cp949: bool = True,
-    min_cp949_hangul_ratio: float = 0.9,
-    max_replacement_ratio: float | None = 0.3,
-) -> tuple[str, dict[str, int]]:
-    """fix_encoding, also returning how many chunks ftfy repaired and how many CP949 spans were decoded."""
-    _check_params(min_cp949_hangul_ratio, max_replacement_ratio)
-    counts = dict.fromkeys(COUNTERS, 0)
-    text = _repair(text, repair_utf8, repair_cp949, min_cp949_hangul_ratio, counts)
-    _check_replacement(text, max_replacement_ratio)
-    return text, counts
-
-
 def fix_encoding(
     text: str,
     *,
@@ -244,3 +229,20 @@ def fix_encoding(
     return fix_encoding_with_stats(text, repair_utf8=repair_utf8, repair_cp949=repair_cp949,
                                    min_cp949_hangul_ratio=min_cp949_hangul_ratio,
                                    max_replacement_ratio=max_replacement_ratio)[0]
+
+
+@stats_twin(fix_encoding)
+def fix_encoding_with_stats(
+    text: str,
+    *,
+    repair_utf8: bool,
+    repair_cp949: bool,
+    min_cp949_hangul_ratio: float,
+    max_replacement_ratio: float | None,
+) -> tuple[str, dict[str, int]]:
+    """fix_encoding, also returning how many chunks ftfy repaired and how many CP949 spans were decoded."""
+    _check_params(min_cp949_hangul_ratio, max_replacement_ratio)
+    counts = dict.fromkeys(COUNTERS, 0)
+    text = _repair(text, repair_utf8, repair_cp949, min_cp949_hangul_ratio, counts)
+    _check_replacement(text, max_replacement_ratio)
+    return text, counts

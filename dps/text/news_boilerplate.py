@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from dps.text.data_files import read_data_yaml
+from dps.text.twins import stats_twin
 
 _SHIPPED_FILE = "news_boilerplate.yaml"
 _PLACEHOLDER = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
@@ -245,21 +246,6 @@ def _clean(text: str, rule_set: tuple[_Rule, ...], max_span_chars: int) -> tuple
     return out, counts
 
 
-def clean_news_boilerplate_with_stats(
-    text: str,
-    *,
-    rules: list[str] | None = None,
-    patterns_path: str | None = None,
-    patterns_mode: str = "extend",
-    max_span_chars: int = 1000,
-) -> tuple[str, dict[str, int]]:
-    """clean_news_boilerplate, also returning how many spans each rule cut (every selected rule, zeros too)."""
-    rule_set, gate = _select(None if rules is None else tuple(rules), patterns_path, patterns_mode)
-    if not text or (gate is not None and gate.search(text) is None):  # most documents stop here
-        return text, {rule.name: 0 for rule in rule_set}
-    return _clean(text, rule_set, max_span_chars)
-
-
 def clean_news_boilerplate(
     text: str,
     *,
@@ -296,3 +282,19 @@ def clean_news_boilerplate(
     return clean_news_boilerplate_with_stats(
         text, rules=rules, patterns_path=patterns_path, patterns_mode=patterns_mode, max_span_chars=max_span_chars
     )[0]
+
+
+@stats_twin(clean_news_boilerplate)
+def clean_news_boilerplate_with_stats(
+    text: str,
+    *,
+    rules: list[str] | None,
+    patterns_path: str | None,
+    patterns_mode: str,
+    max_span_chars: int,
+) -> tuple[str, dict[str, int]]:
+    """clean_news_boilerplate, also returning how many spans each rule cut (every selected rule, zeros too)."""
+    rule_set, gate = _select(None if rules is None else tuple(rules), patterns_path, patterns_mode)
+    if not text or (gate is not None and gate.search(text) is None):  # most documents stop here
+        return text, {rule.name: 0 for rule in rule_set}
+    return _clean(text, rule_set, max_span_chars)
