@@ -13,7 +13,9 @@ import hashlib
 import re
 from typing import NamedTuple
 
-from dps.text.pii_detect import ALL_KINDS, Span, cuts_in, detect, detect_in_view
+from dps.text.pii_detect import (
+    ALL_KINDS, FOLD_CHARS, VIEW_CHARS, Span, View, cuts_in, detect, detect_in_view, detect_plain, make_view,
+)
 from dps.text.profiling import Metric
 from dps.text.pii_surrogate import span_rng, surrogate
 from dps.text.pii_tokens import TWINS, Neutralizer, neutralizer
@@ -31,6 +33,10 @@ class _Config(NamedTuple):
     end: dict[str, str]
     mask: dict[str, str]
     neutralize: Neutralizer  # input look-alikes of every token -> their twin form
+    # Any character neutralization or the detection view acts on (a look-alike's lead, a dash-like, a fullwidth
+    # digit, a line break): one class scan in C that most documents pass without a hit.
+    gate: re.Pattern
+    marks: re.Pattern  # the same without line breaks, for the many documents whose only hit is a line break
 
 
 def _kind_tuple(kinds: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -64,7 +70,27 @@ def _config(mode: str, kinds: tuple[str, ...], start_token: str, end_token: str,
     tables = [{k: t.replace("{kind}", k) for k in ALL_KINDS} for t in templates.values()]
     # Neutralize the tokens of every kind, enabled or not: all of them are the pipeline's own tokens.
     tokens = tuple(sorted({tok for table in tables for tok in table.values()}))
-    return _Config(_kind_set(kinds), mode, *tables, neutralizer(tokens))
+    neutralize = neutralizer(tokens)
+    gate = re.compile("[" + re.escape("".join(sorted(set(neutralize.leads + VIEW_CHARS)))) + "]")
+    marks = re.compile("[" + re.escape("".join(sorted(set(neutralize.leads + FOLD_CHARS)))) + "]")
+    return _Config(_kind_set(kinds), mode, *tables, neutralize, gate, marks)
+
+
+def _prepare(cfg: _Config, text: str) -> tuple[str, View | None]:
+    """The text with look-alike tokens neutralized, and the view the detectors read (None: the text itself)."""
+    if cfg.gate.search(text) is None:  # nothing to neutralize, fold or join: skip both scans
+        return text, None
+    if cfg.marks.search(text) is None:  # only line breaks
+        return text, make_view(text, fold=False)
+    text = cfg.neutralize(text)
+    return text, make_view(text)
+
+
+def _spans(cfg: _Config, text: str, view: View | None, keep_private_ip: bool) -> list[tuple[Span, Span]]:
+    """(span in text, span in the view) for each span tag_pii tags."""
+    if view is None:
+        return [(sp, sp) for sp in detect_plain(text, cfg.kinds, keep_private_ip)]
+    return detect_in_view(text, cfg.kinds, keep_private_ip, view)[1]
 
 
 def _restore(written: str, folded: str, new: str, cuts: list[tuple[int, int]]) -> str:
@@ -154,8 +180,8 @@ def tag_pii(
     """
     cfg = _config(mode, _kind_tuple(kinds), start_token, end_token, mask_token)
     original = text
-    text = cfg.neutralize(text)
-    view, spans = detect_in_view(text, cfg.kinds, keep_private_ip)
+    text, view = _prepare(cfg, text)
+    spans = _spans(cfg, text, view, keep_private_ip)
     if not spans:
         return text
     doc_hash = hashlib.blake2b(original.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
@@ -169,7 +195,8 @@ def tag_pii(
             value = sp.value
             if cfg.mode == "surrogate":
                 new = surrogate(sp.kind, folded.value, span_rng(seed, doc_hash, index))
-                value = _restore(sp.value, folded.value, new, cuts_in(view, sp.start, sp.end))
+                cuts = cuts_in(view, sp.start, sp.end) if view is not None else []
+                value = _restore(sp.value, folded.value, new, cuts)
             out += (cfg.start[sp.kind], value, cfg.end[sp.kind])
         pos = sp.end
     out.append(text[pos:])
@@ -189,8 +216,8 @@ def pii_profile(
 ) -> dict[str, float]:
     """The metric `dps profile` shows for a tag_pii stage: how many spans tag_pii would tag in `text`."""
     cfg = _config(mode, _kind_tuple(kinds), start_token, end_token, mask_token)
-    text = cfg.neutralize(text)  # as tag_pii does: the spans it tags are found after this
-    return {"pii_spans": len(detect(text, cfg.kinds, keep_private_ip))}
+    text, view = _prepare(cfg, text)  # as tag_pii does: the spans it tags are found after this
+    return {"pii_spans": len(_spans(cfg, text, view, keep_private_ip))}
 
 
 PROFILE_METRICS: tuple[Metric, ...] = (Metric("pii_spans", "count", (), "PII spans tag_pii would tag"),)

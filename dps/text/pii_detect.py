@@ -493,6 +493,39 @@ _BREAK_HINT = re.compile(
     f"[0-9A-Za-z@.)\\-{_DASHES}\uff10-\uff19][ \\t]{{0,8}}(?:[\\r\\n\\v\\f\\x85\u2028\u2029]|<[/bBpPdDlLtThH])"
 )
 _BREAK_CHARS = ("\n", "\r", "<", "\v", "\f", "\x85", "\u2028", "\u2029")  # 'in' tests run at memchr speed
+# What a break _joinable accepts can have right before it, where a break starts: a blank, or the value's last
+# character. Without an '@' in the text only digit groups join (every e-mail rule needs one): a digit, or '.', ')'
+# or '-' after a digit or after a blank after a digit. One pattern per first character of a break, so that re
+# finds it with a fast literal search (a class scan stops at each digit and '.', many more than breaks).
+_LEFT_OF_BREAK = {c: re.compile(re.escape(c) + r"(?<=[0-9A-Za-z@._%+)\- \t].)", re.S) for c in _BREAK_CHARS}
+_DIGIT_LEFT = r"(?<=[0-9 \t.)\-].)(?:(?<=[0-9 \t].)|(?<=[0-9][.)\-].)|(?<=[0-9]\ [.)\-].))"  # one test first
+_DIGIT_LEFT_OF_BREAK = {c: re.compile(re.escape(c) + _DIGIT_LEFT, re.S) for c in _BREAK_CHARS}
+# Then, on the few documents left, each combination of characters around a break that _joinable accepts: the one
+# before it, the one after it (blanks and up to three breaks between) and, where _joinable reads them, their
+# neighbours. Lookbehinds make a class scan slow (each digit and '.' is tried), hence the literal searches first.
+_BREAKS = rf"[ \t]{{0,8}}{_BRK}(?:[ \t]{{0,8}}{_BRK}){{0,2}}[ \t]{{0,8}}"  # what _BREAK matches
+_JOIN_HINT = re.compile(
+    rf"""[0-9A-Za-z@._%+)\-](?:
+        {_BREAKS}@                                        # hong|@naver.com
+      | (?<=[0-9]){_BREAKS}[0-9.\-]                       # 010|2345, 010|-2345, 10|.1.2.3
+      | (?<=[A-Za-z]){_BREAKS}\.                          # naver|.com
+      | (?<=[0-9A-Za-z.@\ \-][.\-]){_BREAKS}[0-9A-Za-z]    # 010-|2345, 010 -|2345, naver.|com
+      | (?<=\)){_BREAKS}[0-9]                             # (02)|345
+      | (?<=@){_BREAKS}[0-9A-Za-z]                        # hong@|naver.com
+    )""",
+    re.I | re.X,
+)
+_DIGIT_JOIN_HINT = re.compile(  # without an '@'
+    rf"""[0-9.)\-](?:
+        (?<=[0-9][0-9]){_BREAKS}[0-9][0-9]                # 010|2345
+      | (?<=[0-9]){_BREAKS}[.\-][0-9]                     # 010|-2345
+      | (?<=[0-9][.)\-]){_BREAKS}[0-9]                    # 010-|2345, (02)|345
+      | (?<=[0-9]\ [.)\-]){_BREAKS}[0-9]                  # 010 -|2345
+    )""",
+    re.I | re.X,
+)
+FOLD_CHARS = _DASHES + "\uff0e" + "".join(chr(0xFF10 + i) for i in range(10))  # what _FOLD changes
+VIEW_CHARS = FOLD_CHARS + "".join(_BREAK_CHARS)  # without any, the view of a text is the text itself
 _DIGITS = frozenset("0123456789")
 _SEPS = frozenset("-.)")
 _LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
@@ -588,9 +621,26 @@ class View(NamedTuple):
     shift: list[int]
 
 
-def make_view(text: str) -> View:
-    view = text.translate(_FOLD) if _FOLD_HINT.search(text) else text  # same length: indexes unchanged
-    if not any(c in view for c in _BREAK_CHARS) or _BREAK_HINT.search(view) is None:
+def _may_join(view: str) -> bool:
+    """False when no break in view is joinable (cheap tests first); True when _joinable must judge them."""
+    at = "@" in view
+    left = _LEFT_OF_BREAK if at else _DIGIT_LEFT_OF_BREAK
+    for c in _BREAK_CHARS:
+        if c in view and left[c].search(view):
+            break
+    else:
+        return False
+    if (_JOIN_HINT if at else _DIGIT_JOIN_HINT).search(view) is None:
+        return False
+    # _BREAK_HINT decided alone before the tests above and still has the last word, so output is unchanged: a
+    # break after '_', '%' or '+' (hong_⏎@naver.com) is judged only when some break follows a character it lists.
+    return _BREAK_HINT.search(view) is not None
+
+
+def make_view(text: str, fold: bool = True) -> View:
+    """The view of text (fold=False: the caller knows text has none of FOLD_CHARS)."""
+    view = text.translate(_FOLD) if fold and _FOLD_HINT.search(text) else text  # same length: indexes unchanged
+    if not _may_join(view):
         return View(view, [], [], [])
     joins = [(j[0], m.end(), j[1]) for m in _BREAK.finditer(view) if (j := _joinable(view, m.start(), m.end()))]
     if not joins:
@@ -618,10 +668,13 @@ def _to_original(view: View, v: int) -> int:
     return v + (view.shift[k - 1] if k else 0)
 
 
-def detect_in_view(text: str, kinds: frozenset[str], keep_private_ip: bool) -> tuple[View, list[tuple[Span, Span]]]:
-    """detect() on the view of text: for each span, (span in text, span in the view). The view's value is the
-    one to validate and replace: breaks cut out, dashes as '-', ASCII digits."""
-    view = make_view(text)
+def detect_in_view(
+    text: str, kinds: frozenset[str], keep_private_ip: bool, view: View | None = None
+) -> tuple[View, list[tuple[Span, Span]]]:
+    """detect() on the view of text (make_view(text) unless given): for each span, (span in text, span in the
+    view). The view's value is the one to validate and replace: breaks cut out, dashes as '-', ASCII digits."""
+    if view is None:
+        view = make_view(text)
     spans = _detect(view.text, kinds, keep_private_ip)
     if not view.cuts and view.text is text:
         return view, [(sp, sp) for sp in spans]
@@ -643,6 +696,11 @@ def cuts_in(view: View, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def detect_plain(text: str, kinds: frozenset[str], keep_private_ip: bool) -> list[Span]:
+    """detect() on a text with none of VIEW_CHARS, which is its own view."""
+    return _detect(text, kinds, keep_private_ip)
+
+
 def detect(text: str, kinds: frozenset[str], keep_private_ip: bool) -> list[Span]:
     """All spans of the given kinds, non-overlapping, in text order (parameters already validated). A value
     split by a joinable line break, written with dash-like separators or fullwidth digits is found as well;
@@ -658,7 +716,9 @@ def _detect(text: str, kinds: frozenset[str], keep_private_ip: bool) -> list[Spa
         _scan_email(text, found)
     if "ip" in kinds and ":" in text and _V6_HINT.search(text):
         _scan_ipv6(text, found, keep_private_ip)
-    if "pass" in kinds and _PASS_CONTEXT.search(text):
+    # The context regex is case-insensitive, so re cannot scan for a literal: a few 'in' tests first ('p' matches
+    # only p and P under re.I).
+    if "pass" in kinds and ("여권" in text or "p" in text or "P" in text) and _PASS_CONTEXT.search(text):
         _scan_passport(text, found)
     if "url" in kinds and ("://" in text or "www." in text):
         _scan_url(text, found)

@@ -289,3 +289,29 @@ def test_megabyte_of_breaks_is_fast(unit):
     t0 = time.process_time()
     tag_pii(text, kinds=ALL_KINDS)
     assert time.process_time() - t0 < 2.0
+
+
+# --- the cheap tests before the break judgement --------------------------------------------------------------
+
+PIECES = list("0123456789.-)@_%+ \ta가") + ["\n", "\r\n", "\r", "<br>", "<BR/>", "</p>", "<p class=x>", "\u2028",
+                                              "        ", "naver", "com", "kr", "(02)"]
+
+
+@pytest.mark.parametrize("at", [True, False])
+def test_pre_checks_never_skip_a_joinable_break(at):
+    # Each cheap test before _joinable must hold for every text with a joinable break: random texts from the
+    # characters the rule reads, with and without '@' (the tighter tests apply without one).
+    from dps.text import pii_detect as D
+
+    rng = random.Random(15)
+    pieces = PIECES if at else [p for p in PIECES if p != "@"]
+    joined = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(2, 12)))
+        if not any(D._joinable(text, m.start(), m.end()) for m in D._BREAK.finditer(text)):
+            continue
+        joined += 1
+        left = D._LEFT_OF_BREAK if "@" in text else D._DIGIT_LEFT_OF_BREAK
+        assert any(c in text and left[c].search(text) for c in D._BREAK_CHARS), text
+        assert (D._JOIN_HINT if "@" in text else D._DIGIT_JOIN_HINT).search(text), text
+    assert joined > 500
