@@ -77,7 +77,8 @@ def _punctuation_run(max_repeats: int) -> re.Pattern[str]:
     return re.compile(f"([{re.escape(_PUNCTUATION)}])\\1{{{max_repeats},}}+")  # possessive: see _patterns
 
 
-def _reduce(text: str, max_repeats: int, max_laughter: int, reduce_punctuation: bool, max_punctuation_repeats: int) -> str:
+def _reduce(text: str, max_repeats: int, max_laughter: int, reduce_punctuation: bool,
+            max_punctuation_repeats: int) -> str:
     jamo_run, pair_run, laughter_run = _patterns(max_repeats, max_laughter)
     has_jamo = _ANY_JAMO.search(text) is not None
     # Order matters for idempotence: splitting 핰ㅋ can lengthen a 하 run, and cutting a 하 run can leave a
@@ -110,15 +111,16 @@ def reduce_emoticons(
     punctuation marks are ever shortened, so 1000000원, aaaa and www.naver.com stay intact (the predecessor
     collapsed any repeated character and broke all three).
 
-    - A run of one jamo longer than max_repeats is cut to max_repeats: ㅋㅋㅋㅋ -> ㅋㅋ, ㅠㅠㅠ -> ㅠㅠ, ㄷㄷㄷㄷ -> ㄷㄷ.
+    - A run of one jamo longer than max_repeats is cut to max_repeats: ㅋㅋㅋㅋ -> ㅋㅋ, ㅠㅠㅠ -> ㅠㅠ,
+      ㄷㄷㄷㄷ -> ㄷㄷ.
     - A run of two alternating jamo repeated more than max_laughter_repeats times is cut to that many repeats:
       ㅎㅋㅎㅋㅎㅋ stays, ㅋㅎㅋㅎㅋㅎㅋㅎㅋㅎ -> ㅋㅎㅋㅎㅋㅎ. Longer cycles (ㅋㅋㅎㅎㅋㅋㅎㅎ) are left alone.
     - A run of one laughter/crying syllable (LAUGHTER_SYLLABLES: 하 히 호 후 흐 헤 허 햐 크 키 큭 킥 킼 캬 흑 엉
       낄 깔 껄) longer than max_laughter_repeats is cut to it: 크크크 and 으히히히 stay (reviews laugh in
       threes), 하하하하하 -> 하하하; syllables outside the set (다다익선, 소소하다) are never touched.
     - As soynlp's emoticon_normalize does, a syllable typed between an emoticon consonant and vowel is split
-      when it is exactly that consonant + vowel: ㅋㅋ쿠ㅜㅜ -> ㅋㅋㅋㅜㅜㅜ -> ㅋㅋㅜㅜ, ㅋㅋㅋ큐ㅠㅠ -> ㅋㅋㅠㅠ. Unlike
-      soynlp, a syllable after a consonant with no vowel jamo after it is never split (ㅋㅋ큐브 stays), and no
+      when it is exactly that consonant + vowel: ㅋㅋ쿠ㅜㅜ -> ㅋㅋㅋㅜㅜㅜ -> ㅋㅋㅜㅜ, ㅋㅋㅋ큐ㅠㅠ -> ㅋㅋㅠㅠ.
+      Unlike soynlp, a syllable after a consonant with no vowel jamo after it is never split (ㅋㅋ큐브 stays), and no
       character is ever dropped.
     - A final ㅋ glued to the syllable before a ㅋ is split off: 웃곀ㅋㅋㅋ -> 웃겨ㅋㅋ, 킄ㅋㅋ -> 크ㅋㅋ. 엌, 녘
       and 읔 are exempt (부엌, 동녘, 키읔). A final ㅎ before a ㅎ is split off only a syllable starting with ㅎ or

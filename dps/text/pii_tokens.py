@@ -39,6 +39,10 @@ _INVISIBLE = ("Mn", "Me", "Cf", "Cc")
 _MAX_JUNK = 16  # invisible units skipped inside one look-alike
 
 
+# An ampersand, escaped up to three times over (&amp;amp;#60; reads as < after three unescapes).
+_AMPS = r"&(?:amp;?|\#0*38;?|\#[xX]0*26;?){0,3}"
+
+
 @functools.lru_cache(maxsize=4096)
 def fold_char(ch: str) -> str:
     """What ch can become after normalization and removal of invisible characters: '' for those, else its
@@ -92,7 +96,7 @@ def _gap() -> str:
                 ranges.append([cp, cp])
     chars = "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
     names = sorted((n for n, v in html.entities.html5.items() if not "".join(map(fold_char, v))), key=len, reverse=True)
-    entity = rf"&(?:amp;?|\#0*38;?|\#[xX]0*26;?){{0,3}}(?:\#[0-9]{{1,8}};?|\#[xX][0-9a-fA-F]{{1,7}};?|{'|'.join(names)})"
+    entity = _AMPS + rf"(?:\#[0-9]{{1,8}};?|\#[xX][0-9a-fA-F]{{1,7}};?|{'|'.join(names)})"
     return rf"(?:[{chars}]|<[A-Za-z/!?][^<>]{{0,80}}>|{entity})"
 
 
@@ -106,7 +110,7 @@ def _step(chars: set[str]) -> str:
                    key=len, reverse=True)
     decimal = "|".join(str(ord(c)) for c in sorted(members))
     hexa = "|".join(f"{ord(c):x}" for c in sorted(members))
-    entity = rf"&(?:amp;?|\#0*38;?|\#[xX]0*26;?){{0,3}}(?:{'|'.join(map(re.escape, names))}|\#0*(?:{decimal});?|\#[xX]0*(?i:{hexa});?)"
+    entity = _AMPS + rf"(?:{'|'.join(map(re.escape, names))}|\#0*(?:{decimal});?|\#[xX]0*(?i:{hexa});?)"
     return "(?:[" + "".join(re.escape(c) for c in sorted(members)) + "]|" + entity + ")"
 
 
