@@ -25,7 +25,8 @@ _DUP_NS = (5, 6, 7, 8, 9, 10)
 _TOP_KEYS = {n: f"top_{n}gram_char_fraction" for n in _TOP_NS}
 _DUP_KEYS = {n: f"dup_{n}gram_char_fraction" for n in _DUP_NS}
 _NGRAM_KEYS = (*_TOP_KEYS.values(), *_DUP_KEYS.values())
-_SIZES = tuple((n, _TOP_KEYS.get(n) or _DUP_KEYS[n], n in _DUP_KEYS) for n in _TOP_NS + _DUP_NS)
+# Per n-gram size: n, its metric, whether it is a dup_N, and its position in _NGRAM_KEYS (and in the limits).
+_SIZES = tuple((n, key, n in _DUP_KEYS, j) for j, (n, key) in enumerate({**_TOP_KEYS, **_DUP_KEYS}.items()))
 METRIC_NAMES: tuple[str, ...] = (
     "dup_line_fraction",
     "dup_paragraph_fraction",
@@ -33,6 +34,7 @@ METRIC_NAMES: tuple[str, ...] = (
     "dup_paragraph_char_fraction",
     *_NGRAM_KEYS,
 )
+_REASONS = tuple(f"{name}_high" for name in METRIC_NAMES)
 
 
 def _duplicates(units: list[str]) -> tuple[float, float]:
@@ -65,7 +67,7 @@ def _covered(grams: list[tuple[str, ...]], counts: dict, n: int, n_words: int) -
     return covered.to_bytes(n_words, "little")
 
 
-def _word_ngram_metrics(words: list[str], total_chars: int, limits: dict[str, float | None] | None
+def _word_ngram_metrics(words: list[str], total_chars: int, limits: tuple[float | None, ...] | None
                         ) -> dict[str, float]:
     """top_N (N=2..4) and dup_N (N=5..10) character fractions of a word list of `total_chars` characters.
 
@@ -73,14 +75,15 @@ def _word_ngram_metrics(words: list[str], total_chars: int, limits: dict[str, fl
     one integer per n-gram, measured slower: most documents need only N=2 and 3). Sizes stop at the
     first N whose n-grams are all distinct: then no longer n-gram can repeat either, and every later
     metric is 0.
-    With `limits` (filter mode) sizes also stop at the first failing rule, and once dup_N is at
+    With `limits` (filter mode: the thresholds in _NGRAM_KEYS order) sizes also stop at the first
+    failing rule, and once dup_N is at
     or below every enabled threshold of the larger sizes: the words covered by repeated
     (N+1)-grams are a subset of those covered by repeated N-grams, so dup_(N+1) <= dup_N.
     """
     m = dict.fromkeys(_NGRAM_KEYS, 0.0)
     n_words = len(words)
     lengths = None  # the word lengths, listed only for a dup_N
-    for n, key, dup in _SIZES:
+    for n, key, dup, j in _SIZES:
         grams = zip(words, words[1:]) if n == 2 else zip(*[words[i:] for i in range(n)])
         if dup:  # dup_N walks the n-grams again; top_N needs only their counts
             grams = list(grams)
@@ -97,18 +100,19 @@ def _word_ngram_metrics(words: list[str], total_chars: int, limits: dict[str, fl
             if lengths is None:
                 lengths = list(map(len, words))
             m[key] = sum(compress(lengths, _covered(grams, counts, n, n_words))) / total_chars
-            if limits is not None and not any(_exceeds(m[key], limits[_DUP_KEYS[b]]) for b in _DUP_NS if b > n):
+            if limits is not None and not any(_exceeds(m[key], limit) for limit in limits[j + 1:]):
                 break
-        if limits is not None and _exceeds(m[key], limits[key]):
+        if limits is not None and _exceeds(m[key], limits[j]):
             break
     return m
 
 
-def _metrics(text: str, limits: dict[str, float | None] | None = None) -> dict[str, float]:
-    """The repetition metrics of `text`, keyed by METRIC_NAMES.
+def _metrics(text: str, limits: tuple[float | None, ...] | None = None) -> dict[str, float]:
+    """The repetition metrics of `text`, keyed by METRIC_NAMES in that order.
 
-    With `limits` (filter mode: metric -> threshold or None) work stops at the first metric above
-    its threshold; the metrics not computed are left at 0.0, and the filter reads them in order.
+    With `limits` (filter mode: the thresholds in METRIC_NAMES order, None = off) work stops at the
+    first metric above its threshold; the metrics not computed are left at 0.0, and the filter
+    reads them in order.
     """
     lines = split_lines(text)
     line_fraction, line_char_fraction = _duplicates(lines)
@@ -123,10 +127,11 @@ def _metrics(text: str, limits: dict[str, float | None] | None = None) -> dict[s
         "dup_line_char_fraction": line_char_fraction,
         "dup_paragraph_char_fraction": paragraph_char_fraction,
     }
-    if limits is not None and any(_exceeds(value, limits[key]) for key, value in m.items()):
+    if limits is not None and any(map(_exceeds, m.values(), limits[:4])):
         m.update(dict.fromkeys(_NGRAM_KEYS, 0.0))
     else:
-        m.update(_word_ngram_metrics(split_words(text), count_word_chars(text), limits))
+        m.update(_word_ngram_metrics(split_words(text), count_word_chars(text),
+                                     None if limits is None else limits[4:]))
     return m
 
 
@@ -232,9 +237,7 @@ def gopher_repetition(
         max_dup_9gram_char_fraction,
         max_dup_10gram_char_fraction,
     )
-    limits = dict(zip(METRIC_NAMES, thresholds))
-    m = _metrics(text, limits)
-    for key in METRIC_NAMES:
-        if _exceeds(m[key], limits[key]):
-            return f"{key}_high"
+    for value, limit, reason in zip(_metrics(text, thresholds).values(), thresholds, _REASONS):
+        if limit is not None and value > limit:
+            return reason
     return None

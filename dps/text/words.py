@@ -188,7 +188,13 @@ def count_function_words_lexicon(text: str, stop_at: int | None = None) -> int:
 
     Counting stops at `stop_at` (a rule that needs N function words can stop at N).
     """
-    return sum(1 for _ in islice(_FUNCTION_WORD.finditer(text), stop_at))
+    return _count_lexicon(text, len(text), stop_at)
+
+
+def _count_lexicon(text: str, end: int, stop_at: int | None) -> int:
+    # endpos, not a slice (no copy): the pattern's end-of-word lookahead sees endpos as the end of the text.
+    # A list of at most stop_at matches, not a generator resumed per match.
+    return len(list(islice(_FUNCTION_WORD.finditer(text, 0, end), stop_at)))
 
 
 # --- Korean function morphemes: accurate kiwipiepy mode -------------------------------------
@@ -260,8 +266,7 @@ def count_function_words(
         cut = max(text.rfind(" ", 0, max_chars + 1), text.rfind("\n", 0, max_chars + 1))
         end = cut if cut > 0 else max_chars
     if mode == "lexicon":
-        # endpos instead of a slice (no copy): the pattern's end-of-word lookahead sees endpos as the end.
-        return sum(1 for _ in islice(_FUNCTION_WORD.finditer(text, 0, end), stop_at))
+        return _count_lexicon(text, end, stop_at)
     text = text[:end]
     if mode == "kiwi":
         return count_function_words_kiwi(text, stop_at)
