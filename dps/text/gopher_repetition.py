@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from itertools import compress
+from itertools import compress, islice
+from operator import indexOf
 
 from dps.text.profiling import Metric, Rule
-from dps.text.words import split_lines, split_paragraphs, split_words
+from dps.text.words import count_word_chars, split_lines, split_paragraphs, split_words
+
+try:
+    # The C loop inside Counter(iterable), into a plain dict: Counter's Python-level __init__ and update cost
+    # ~1.5 us a call, and a document makes three or more (measured ~6 % of this filter's time).
+    from collections import _count_elements
+except ImportError:  # a private helper of collections; the public way, slower
+    def _count_elements(mapping: dict, iterable) -> None:
+        mapping.update(Counter(iterable))
 
 __all__ = ["gopher_repetition", "gopher_repetition_metrics", "gopher_repetition_profile", "METRIC_NAMES",
            "PROFILE_METRICS"]
@@ -16,6 +25,8 @@ _DUP_NS = (5, 6, 7, 8, 9, 10)
 _TOP_KEYS = {n: f"top_{n}gram_char_fraction" for n in _TOP_NS}
 _DUP_KEYS = {n: f"dup_{n}gram_char_fraction" for n in _DUP_NS}
 _NGRAM_KEYS = (*_TOP_KEYS.values(), *_DUP_KEYS.values())
+# Per n-gram size: n, its metric, whether it is a dup_N, and its position in _NGRAM_KEYS (and in the limits).
+_SIZES = tuple((n, key, n in _DUP_KEYS, j) for j, (n, key) in enumerate({**_TOP_KEYS, **_DUP_KEYS}.items()))
 METRIC_NAMES: tuple[str, ...] = (
     "dup_line_fraction",
     "dup_paragraph_fraction",
@@ -23,13 +34,15 @@ METRIC_NAMES: tuple[str, ...] = (
     "dup_paragraph_char_fraction",
     *_NGRAM_KEYS,
 )
+_REASONS = tuple(f"{name}_high" for name in METRIC_NAMES)
 
 
 def _duplicates(units: list[str]) -> tuple[float, float]:
     """(fraction of units equal to an earlier unit, fraction of unit characters in those units)."""
     if not units:
         return 0.0, 0.0
-    counts = Counter(units)
+    counts = {}
+    _count_elements(counts, units)
     dup_units = len(units) - len(counts)
     if not dup_units:
         return 0.0, 0.0
@@ -41,7 +54,7 @@ def _exceeds(value: float, limit: float | None) -> bool:
     return limit is not None and value > limit
 
 
-def _covered(grams: list[tuple[str, ...]], counts: Counter, n: int, n_words: int) -> bytes:
+def _covered(grams: list[tuple[str, ...]], counts: dict, n: int, n_words: int) -> bytes:
     """One byte per word, 1 if some occurrence of a repeated n-gram covers it (overlaps count once).
 
     A start flag (one byte per n-gram) covers the n words from its position: OR-ing the flags
@@ -54,45 +67,52 @@ def _covered(grams: list[tuple[str, ...]], counts: Counter, n: int, n_words: int
     return covered.to_bytes(n_words, "little")
 
 
-def _word_ngram_metrics(words: list[str], limits: dict[str, float | None] | None) -> dict[str, float]:
-    """top_N (N=2..4) and dup_N (N=5..10) character fractions of a word list.
+def _word_ngram_metrics(words: list[str], total_chars: int, limits: tuple[float | None, ...] | None
+                        ) -> dict[str, float]:
+    """top_N (N=2..4) and dup_N (N=5..10) character fractions of a word list of `total_chars` characters.
 
-    N-grams are tuples of words counted by Counter (C speed; mapping words to integer ids first
-    measured slower on ~1 KB documents). Sizes stop at the first N whose n-grams are all
-    distinct: then no longer n-gram can repeat either, and every later metric is 0.
-    With `limits` (filter mode) sizes also stop at the first failing rule, and once dup_N is at
+    N-grams are tuples of words counted in C (mapping words to integer ids first, as tuples or as
+    one integer per n-gram, measured slower: most documents need only N=2 and 3). Sizes stop at the
+    first N whose n-grams are all distinct: then no longer n-gram can repeat either, and every later
+    metric is 0.
+    With `limits` (filter mode: the thresholds in _NGRAM_KEYS order) sizes also stop at the first
+    failing rule, and once dup_N is at
     or below every enabled threshold of the larger sizes: the words covered by repeated
     (N+1)-grams are a subset of those covered by repeated N-grams, so dup_(N+1) <= dup_N.
     """
     m = dict.fromkeys(_NGRAM_KEYS, 0.0)
-    lengths = list(map(len, words))
-    total_chars = sum(lengths)
-    for n in _TOP_NS + _DUP_NS:
-        grams = zip(*(words[i:] for i in range(n)))
-        if n in _DUP_KEYS:  # dup_N walks the n-grams again; top_N needs only their counts
+    n_words = len(words)
+    lengths = None  # the word lengths, listed only for a dup_N
+    for n, key, dup, j in _SIZES:
+        grams = zip(words, words[1:]) if n == 2 else zip(*[words[i:] for i in range(n)])
+        if dup:  # dup_N walks the n-grams again; top_N needs only their counts
             grams = list(grams)
-        counts = Counter(grams)
-        if len(counts) == max(0, len(words) - n + 1):
+        counts = {}
+        _count_elements(counts, grams)
+        if len(counts) >= n_words - n + 1:
             break
-        if n in _TOP_KEYS:
-            key = _TOP_KEYS[n]
-            gram, k = counts.most_common(1)[0]  # ties: the n-gram seen first
+        if not dup:
+            # The most frequent n-gram, ties to the first seen (dict order): as Counter.most_common(1), in C.
+            k = max(counts.values())
+            gram = next(islice(counts, indexOf(counts.values(), k), None))
             m[key] = sum(map(len, gram)) * k / total_chars
         else:
-            key = _DUP_KEYS[n]
-            m[key] = sum(compress(lengths, _covered(grams, counts, n, len(words)))) / total_chars
-            if limits is not None and not any(_exceeds(m[key], limits[_DUP_KEYS[b]]) for b in _DUP_NS if b > n):
+            if lengths is None:
+                lengths = list(map(len, words))
+            m[key] = sum(compress(lengths, _covered(grams, counts, n, n_words))) / total_chars
+            if limits is not None and not any(_exceeds(m[key], limit) for limit in limits[j + 1:]):
                 break
-        if limits is not None and _exceeds(m[key], limits[key]):
+        if limits is not None and _exceeds(m[key], limits[j]):
             break
     return m
 
 
-def _metrics(text: str, limits: dict[str, float | None] | None = None) -> dict[str, float]:
-    """The repetition metrics of `text`, keyed by METRIC_NAMES.
+def _metrics(text: str, limits: tuple[float | None, ...] | None = None) -> dict[str, float]:
+    """The repetition metrics of `text`, keyed by METRIC_NAMES in that order.
 
-    With `limits` (filter mode: metric -> threshold or None) work stops at the first metric above
-    its threshold; the metrics not computed are left at 0.0, and the filter reads them in order.
+    With `limits` (filter mode: the thresholds in METRIC_NAMES order, None = off) work stops at the
+    first metric above its threshold; the metrics not computed are left at 0.0, and the filter
+    reads them in order.
     """
     lines = split_lines(text)
     line_fraction, line_char_fraction = _duplicates(lines)
@@ -107,10 +127,11 @@ def _metrics(text: str, limits: dict[str, float | None] | None = None) -> dict[s
         "dup_line_char_fraction": line_char_fraction,
         "dup_paragraph_char_fraction": paragraph_char_fraction,
     }
-    if limits is not None and any(_exceeds(value, limits[key]) for key, value in m.items()):
+    if limits is not None and any(map(_exceeds, m.values(), limits[:4])):
         m.update(dict.fromkeys(_NGRAM_KEYS, 0.0))
     else:
-        m.update(_word_ngram_metrics(split_words(text), limits))
+        m.update(_word_ngram_metrics(split_words(text), count_word_chars(text),
+                                     None if limits is None else limits[4:]))
     return m
 
 
@@ -216,9 +237,7 @@ def gopher_repetition(
         max_dup_9gram_char_fraction,
         max_dup_10gram_char_fraction,
     )
-    limits = dict(zip(METRIC_NAMES, thresholds))
-    m = _metrics(text, limits)
-    for key in METRIC_NAMES:
-        if _exceeds(m[key], limits[key]):
-            return f"{key}_high"
+    for value, limit, reason in zip(_metrics(text, thresholds).values(), thresholds, _REASONS):
+        if limit is not None and value > limit:
+            return reason
     return None

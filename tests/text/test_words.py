@@ -94,3 +94,35 @@ def test_split_results_are_shared_between_calls_on_the_same_text_only():
     other = "".join(["가 나\n", "다 라"])  # equal, but another object: split anew, same words
     assert other is not text and split_words(other) == ["가", "나", "다", "라"]
     assert split_words(other) is not split_words(text) and split_lines(other) == ["가 나", "다 라"]
+
+
+def test_letters_of_str_isalpha_are_letters_of_the_regex():
+    # count_letterless_words skips the words str.isalpha accepts: that is exact only if every such character is \p{L}.
+    import regex
+
+    every_char = "".join(map(chr, range(0x110000)))
+    letters = "".join(filter(str.isalpha, every_char))
+    assert regex.fullmatch(r"\p{L}*", letters)
+
+
+def test_count_letterless_words_sees_words_as_split_words():
+    # separators str.split knows but regex's \s does not (\x1c-\x1f), and words of letters with punctuation
+    text = "가\x1c12\x1f-- 3월. (주) ① 😀ㅋ\u3000...\n回復 ½"
+    assert count_alphabetic_words(text) == sum(map(is_alphabetic_word, split_words(text))) == 5
+
+
+def test_count_word_chars_is_the_characters_of_the_words():
+    from dps.text.words import count_word_chars
+
+    assert count_word_chars(" 학교에서  공부를\n했다 ") == 4 + 3 + 2
+    assert count_word_chars("") == 0 == count_word_chars(" \n ")
+    other = "".join(["가나 ", "다"])
+    assert count_word_chars(other) == 3 and count_word_chars("가 나다라") == 4  # the memo is per text object
+
+
+def test_prefix_cut_counts_as_the_cut_text():
+    # The lexicon regex runs up to the cut, not on a copy: a word ending exactly at the cut still ends there.
+    text = "나는 학교에서 공부를 했다"
+    for max_chars in range(len(text) + 2):
+        end = len(text) if max_chars >= len(text) else max(text.rfind(" ", 0, max_chars + 1), 0) or max_chars
+        assert count_function_words(text, max_chars=max_chars) == count_function_words_lexicon(text[:end])
