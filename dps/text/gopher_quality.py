@@ -206,10 +206,13 @@ def gopher_quality(
         max_bullet_line_ratio: maximum fraction of non-blank lines starting with a bullet; None disables.
         min_lines_for_bullet_rule: the bullet rule applies only to documents with at least this many non-blank lines.
         max_ellipsis_line_ratio: maximum fraction of non-blank lines ending with '...' or '…'; None disables.
-        min_alpha_word_ratio: minimum fraction of words containing a Unicode letter (Hangul, Latin, Han, kana); None disables.
-        min_function_words: minimum number of Korean function morphemes (particles, endings, function words); None disables.
+        min_alpha_word_ratio: minimum fraction of words containing a Unicode letter (Hangul, Latin, Han, kana); None
+            disables.
+        min_function_words: minimum number of Korean function morphemes (particles, endings, function words); None
+            disables.
         function_word_mode: "lexicon" (fast suffix lexicon) or "kiwi" (kiwipiepy morphemes, slow).
-        function_word_max_chars: count function morphemes only in this many leading characters (cut at a space); None counts the whole text.
+        function_word_max_chars: count function morphemes only in this many leading characters (cut at a space); None
+            counts the whole text.
     Reasons:
         too_few_words: fewer than min_words words.
         too_many_words: more than max_words words.
@@ -217,7 +220,8 @@ def gopher_quality(
         mean_word_too_long: mean word length above max_mean_word_chars.
         hash_ratio_high: more than max_hash_word_ratio '#' per word.
         ellipsis_ratio_high: more than max_ellipsis_word_ratio ellipses per word.
-        bullet_lines_high: more than max_bullet_line_ratio of lines start with a bullet (and at least min_lines_for_bullet_rule lines).
+        bullet_lines_high: more than max_bullet_line_ratio of lines start with a bullet (and at least
+            min_lines_for_bullet_rule lines).
         ellipsis_lines_high: more than max_ellipsis_line_ratio of lines end with an ellipsis.
         alpha_words_low: fewer than min_alpha_word_ratio of words contain a letter.
         too_few_function_words: fewer than min_function_words function morphemes in the analyzed prefix.

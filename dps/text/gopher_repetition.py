@@ -197,11 +197,14 @@ def gopher_repetition(
         max_dup_line_fraction: maximum fraction of lines that duplicate an earlier line; None disables.
         max_dup_paragraph_fraction: maximum fraction of paragraphs that duplicate an earlier paragraph; None disables.
         max_dup_line_char_fraction: maximum fraction of line characters in duplicate lines; None disables.
-        max_dup_paragraph_char_fraction: maximum fraction of paragraph characters in duplicate paragraphs; None disables.
-        max_top_2gram_char_fraction: maximum fraction of word characters covered by the most frequent word 2-gram; None disables.
+        max_dup_paragraph_char_fraction: maximum fraction of paragraph characters in duplicate paragraphs; None
+            disables.
+        max_top_2gram_char_fraction: maximum fraction of word characters covered by the most frequent word 2-gram;
+            None disables.
         max_top_3gram_char_fraction: same for the most frequent 3-gram; None disables.
         max_top_4gram_char_fraction: same for the most frequent 4-gram; None disables.
-        max_dup_5gram_char_fraction: maximum fraction of word characters covered by repeated word 5-grams; None disables.
+        max_dup_5gram_char_fraction: maximum fraction of word characters covered by repeated word 5-grams; None
+            disables.
         max_dup_6gram_char_fraction: same for repeated 6-grams; None disables.
         max_dup_7gram_char_fraction: same for repeated 7-grams; None disables.
         max_dup_8gram_char_fraction: same for repeated 8-grams; None disables.
