@@ -37,6 +37,8 @@ class Stage:
     # Frame stages that deduplicate against the nightly index: (config, effective params) -> what every run sharing
     # the index must agree on (stored in its manifest). Such a stage receives the open index as `index=`.
     index_fingerprint: Callable | None = None
+    # The map stage that masks personal data: the report runs it on its example documents (which never reached it).
+    masks_examples: bool = False
 
     @property
     def uses_index(self) -> bool:
@@ -118,7 +120,8 @@ def _stages() -> dict[str, Stage]:
               metrics=gr.PROFILE_METRICS),
         Stage("exact_dedup", "frame", exact_dedup, index_fingerprint=exact_fingerprint),
         Stage("minhash_dedup", "frame", minhash_dedup, index_fingerprint=minhash_fingerprint),
-        Stage("tag_pii", "map", pii.tag_pii, metrics_fn=pii.pii_profile, metrics=pii.PROFILE_METRICS),
+        Stage("tag_pii", "map", pii.tag_pii, metrics_fn=pii.pii_profile, metrics=pii.PROFILE_METRICS,
+              masks_examples=True),
     ]
     return {s.name: s for s in entries}
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from dps import __version__
 from dps.config import StageSpec
 from dps.marks import RAW, REASON, STATUS, STATUSES
-from dps.registry import bind
+from dps.registry import STAGES, bind
 from dps.render.html import EXAMPLE_CHARS, EXAMPLES_PER_REASON
 
 
@@ -234,9 +234,10 @@ def collect_examples(rows, config, job_plan, per_reason: int = EXAMPLES_PER_REAS
     for (status, reason), found in sorted(candidates.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         for _, ex in sorted(found.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or ""))[:per_reason]:
             chosen.append({"status": status, "reason": reason, **ex})
-    # Rejected documents never reached tag_pii: tag them as the configured stage would (defaults otherwise).
-    tagger = next((s for s in job_plan.stages if s.name == "tag_pii"), None) or \
-        bind(StageSpec("tag_pii", {}, "report"), config.seed, "report")
+    # Rejected documents never reached the masking stage: mask them as the configured one would (defaults otherwise).
+    masker = next(name for name, stage in STAGES.items() if stage.masks_examples)
+    tagger = next((s for s in job_plan.stages if s.name == masker), None) or \
+        bind(StageSpec(masker, {}, "report"), config.seed, "report")
     examples = []
     for r in chosen:
         text = r["text"] or ""
