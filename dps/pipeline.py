@@ -62,8 +62,11 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
 class _Steps:
     """The marked frame after every step of the plan, and what the report needs to know about the steps."""
 
-    def __init__(self, marked, columns: list[str], restore: list, plain: dict[str, str]):
+    def __init__(self, marked, raw_input, columns: list[str], restore: list, plain: dict[str, str],
+                 keep_dedup_text: bool):
         self.marked = marked
+        self.raw_input = raw_input  # the input lines, counted apart from the stages for the invariant
+        self.keep_dedup_text = keep_dedup_text  # the index keeps IX_TEXT: a map stage follows the dedup stages
         self.columns = columns  # input columns, under the plain names they travel under
         self.restore = restore  # select list giving the input columns their own names back
         self.plain = plain  # input name -> plain name, for names with a dot or a backtick
@@ -129,9 +132,8 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index) -> _Steps:
     if plain:
         marked = marked.toDF(*[plain.get(n, n) for n in marked.columns])
     restore = [F.col(plain[n]).alias(n) if n in plain else F.col(n) for n in originals]
-    steps = _Steps(marked, [plain.get(n, n) for n in originals], restore, plain)
-    steps.raw_input = raw_input
     keep_dedup_text = index is not None and job_plan.text_changes_after_dedup()
+    steps = _Steps(marked, raw_input, [plain.get(n, n) for n in originals], restore, plain, keep_dedup_text)
     for kind, stages in job_plan.groups():
         if kind == "text":
             names, stats_names = [], []
@@ -149,7 +151,6 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index) -> _Steps:
                 steps.marked = steps.marked.withColumn(IX_TEXT, F.col(text_col))
             extra = {"index": index} if index is not None and stage.stage.uses_index else {}
             steps.marked = stage.stage.fn(steps.persist(steps.marked), config=config, **extra, **stage.params)
-    steps.keep_dedup_text = keep_dedup_text
     steps.marked = steps.persist(steps.marked)
     return steps
 

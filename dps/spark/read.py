@@ -286,7 +286,7 @@ def _parsed_type(text_col: str):
     return F.expr(f"schema_of_variant(variant_get(try_parse_json(value), {_sql_str(_json_path(text_col))}))")
 
 
-def _text_not_string(v, text, text_col: str, opts: dict):
+def _text_not_string(v, text, text_col: str):
     """Spark reads a number or an object into a string field silently; those texts start like a stringified value
     and the line has the key followed by something other than a string."""
     from pyspark.sql import functions as F
@@ -482,7 +482,7 @@ def _read_jsonl(spark, cfg: InputConfig, spark_paths: list[str]):
     for name in reserved:
         reason = reason.when(r[name].isNotNull(), F.lit("read:reserved_key"))
     reason = (reason.when(text.isNull(), F.lit("read:missing_text"))
-              .when(_text_not_string(v, text, text_col, opts), F.lit("read:text_not_string"))
+              .when(_text_not_string(v, text, text_col), F.lit("read:text_not_string"))
               # Invalid UTF-8 reaches the text as U+FFFD. Only the text's start is searched (a file in another
               # encoding, e.g. CP949, shows it at once; a stray bad byte further on is kept as U+FFFD).
               .when(F.substring(text, 1, 256).contains("\ufffd") & ~F.expr("is_valid_utf8(value)"),
