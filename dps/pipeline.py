@@ -147,7 +147,8 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index, progress: Progr
     from dps.spark.arrow import as_step
 
     text_col = config.input.text_column
-    marked, raw_input, columns = read_marked(spark, config.input)
+    with progress.step("input files and schema"):  # JSONL schema inference reads the input once
+        marked, raw_input, columns = read_marked(spark, config.input)
     # Input keys with a dot or a backtick ("og.title") travel under plain names through every step (Spark reads a
     # dot as struct access wherever a name is a string) and get their own names back in the written shards.
     originals = [_unquote(c) for c in columns]

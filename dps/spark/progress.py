@@ -108,7 +108,8 @@ class Progress:
             record = {"step": name, "started_at": utc_iso(started), "seconds": round(seconds, 2),
                       "records_read": seen["records_read"], "mb_read": round(seen["bytes_read"] / 1e6, 1)}
             self.steps.append(record)
-            self.echo(f"{name}: done in {seconds:.1f}s ({_figures(seen, seconds)})")
+            figures = f" ({_figures(seen, seconds)})" if seen["tasks"] else ""
+            self.echo(f"{name}: done in {seconds:.1f}s{figures}")
 
     def summary(self) -> dict:
         finished = time.time()
@@ -142,7 +143,8 @@ def _figures(seen: dict, seconds: float) -> str:
     mb = seen["bytes_read"] / 1e6
     rate = f", {mb / seconds:.1f} MB/s" if seconds > 0 and mb else ""
     tasks = f"tasks {seen['tasks_done']:,}/{seen['tasks']:,}, " if seen["tasks"] else ""
-    return f"{tasks}{seen['records_read']:,} records and {mb:,.1f} MB read{rate}"
+    records = seen["records_read"]
+    return f"{tasks}{records:,} record{'' if records == 1 else 's'} and {mb:,.1f} MB read{rate}"
 
 
 def _bar(seen: dict, width: int = 20) -> str:

@@ -61,7 +61,7 @@ def test_the_report_records_each_step_and_the_config_it_ran(tmp_path, spark):
     run(config, spark, echo=quiet)
     doc = json.load(open(os.path.join(config.output.path, REPORT_FILE), encoding="utf-8"))
     names = [s["step"] for s in doc["run"]["steps"]]
-    assert names == ["read + text stages normalize", "exact_dedup",
+    assert names == ["input files and schema", "read + text stages normalize", "exact_dedup",
                      "exact_dedup, continued + text stages tag_pii, counting",
                      "writing (staged) with the input count, counters and examples beside", "report"]
     assert doc["run"]["steps"][0]["records_read"] >= doc["input_records"]
