@@ -161,7 +161,7 @@ def build_report(config, job_plan, rows: list, source_col: str | None, input_rec
         if c in counters:
             edit["counters"] = counters[c]
     report = Report(input_records, counts, config.to_dict(), edits=edits,
-                    stages=[{"stage": s.name, "kind": s.kind, "params": s.effective_params} for s in job_plan.stages])
+                    stages=[_effective(s) for s in job_plan.stages])
     report.written.update(written)
     if index is not None:
         report.index = {"path": index.store.path, "run_id": index.run_id,
@@ -254,3 +254,11 @@ def collect_examples(rows, config, job_plan, per_reason: int = EXAMPLES_PER_REAS
         examples.append({"status": r["status"], "reason": r["reason"], "text": cut, "source": r.get("source"),
                          "id": r.get("id")})
     return examples
+
+
+def _effective(stage) -> dict:
+    """A stage as it ran: every parameter's effective value, and those of its per-source bindings."""
+    out = {"stage": stage.name, "kind": stage.kind, "params": stage.effective_params}
+    if stage.by_source:
+        out["by_source"] = {src: alt.effective_params for src, alt in sorted(stage.by_source.items())}
+    return out

@@ -18,6 +18,9 @@ SIDES = ("below", "above", "at_or_above")  # rejected when value < limit | value
 SCALES = ("ratio", "count", "positive", "value")
 
 _SYMBOLS = {"below": "<", "above": ">", "at_or_above": ">="}
+# The threshold's key in a rejected document's evidence: the least allowed, the most allowed, or where rejection
+# starts.
+_EVIDENCE_KEYS = {"below": "min", "above": "max", "at_or_above": "reject_at"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,19 @@ class Rule:
     @property
     def symbol(self) -> str:
         return _SYMBOLS[self.side]
+
+    def gives(self, reason: str) -> bool:
+        """Is `reason` (without the stage name) this rule's?"""
+        if self.reason.endswith("*"):
+            return reason.startswith(self.reason[:-1])
+        return reason == self.reason
+
+    def evidence(self, metric: str, metrics: Mapping[str, float], params: Mapping[str, Any]) -> dict:
+        """The measured value beside its threshold, as dps_detail shows it: {"rule": "dup_line_fraction",
+        "value": 0.41, "max": 0.3}."""
+        value = metrics[metric]
+        return {"rule": metric, "value": round(value, 4) if isinstance(value, float) else value,
+                _EVIDENCE_KEYS[self.side]: params.get(self.param)}
 
 
 @dataclass(frozen=True)
