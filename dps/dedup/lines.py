@@ -34,18 +34,18 @@ def line_dedup(df, *, config: JobConfig, min_docs: int = 10, min_sources: int = 
                keep_first: bool = False):
     """Remove line units that occur in many documents across the corpus (menus, login bars, footers, notices).
 
-    Each line gets a key: NFC, case-folded, whitespace and invisible characters removed, digit runs collapsed
-    to one "0". A line whose key has at least min_chars characters is a unit; shorter lines are never counted on
-    their own: a run of consecutive short lines (blank lines inside it skipped) is one unit, counted only if
-    its keys together reach min_chars (a one-item-per-line menu repeats as a whole; a short greeting between
-    two paragraphs never counts). One shuffle on the unit hash counts in how many distinct documents (exact
-    copies of a text count once) each unit occurs; units in at least min_docs documents (and, with
-    min_sources > 1, in at least that many distinct values of input.source_column) are removed from every
-    document holding them, or from all but the first (the lowest text hash) with keep_first. Runs of blank
-    lines left behind are collapsed to one. Only kept rows take part; no row changes status here: documents
-    left too short are rejected by the filters after this stage. Linear in the corpus; per document, memory
-    bounded by its number of lines. The report counts lines and characters removed and documents changed,
-    and the HTML report lists the most frequent removed lines.
+    Each line gets a key: NFC, case-folded, whitespace and invisible characters removed, every number (with the
+    separators inside it: 1,234 or 2026.12.07) collapsed to one "0". A line whose key has at least min_chars
+    characters is a unit; shorter lines are never counted on their own: a run of consecutive short lines (blank
+    lines inside it skipped) is one unit, counted only if its keys together reach min_chars (a one-item-per-line
+    menu repeats as a whole; a short greeting between two paragraphs never counts). One shuffle on the unit hash
+    counts in how many distinct documents (exact copies of a text count once) each unit occurs; units in at least
+    min_docs documents (and, with min_sources > 1, in at least that many distinct values of input.source_column) are
+    removed from every document holding them, or from all but the first (the lowest text hash) with keep_first. Runs
+    of blank lines left behind are collapsed to one. Only kept rows take part; no row changes status here: documents
+    left too short are rejected by the filters after this stage. Linear in the corpus; per document, memory bounded
+    by its number of lines. The report counts lines and characters removed and documents changed, and the HTML
+    report lists the most frequent removed lines.
 
     Parameters:
         min_docs: a unit occurring in at least this many distinct documents is removed (at least 2).

@@ -1,13 +1,13 @@
 """Line units and their hashes for line_dedup (pure text logic: no Spark).
 
 A document is split on "\\n" into lines. Each line gets a key: NFC, case-folded, invisible format characters
-(zero-width spaces, BOM) and all whitespace removed, every run of digits turned into one "0" (so dates, view counts
-and page numbers do not make a site's footer unique). A line whose key has at least `min_chars` characters is a
-unit of its own. Shorter lines are never counted on their own: a maximal run of consecutive short lines (blank lines
-inside the run are skipped, a long line ends it) is one unit, keyed by its lines' keys joined, and counted only if
-that joined key reaches `min_chars`. So a menu written one item per line ("홈", "뉴스", "로그인", "회원가입") is one
-unit that repeats across a site's pages, while a short greeting ("안녕하세요.") between two paragraphs is a unit
-too short to count and always stays.
+(zero-width spaces, BOM) and all whitespace removed, every number (a digit run with the separators inside it:
+1,234  2026.12.07  09:31) turned into one "0", so dates, view counts and page numbers do not make a site's footer
+unique. A line whose key has at least `min_chars` characters is a unit of its own. Shorter lines are never counted
+on their own: a maximal run of consecutive short lines (blank lines inside the run are skipped, a long line ends
+it) is one unit, keyed by its lines' keys joined, and counted only if that joined key reaches `min_chars`. So a
+menu written one item per line ("홈", "뉴스", "로그인", "회원가입") is one unit that repeats across a site's pages,
+while a short greeting ("안녕하세요.") between two paragraphs is a unit too short to count and always stays.
 
 Every function here is linear in the text: one normalization pass, one split, one hash per unit.
 """
@@ -21,13 +21,14 @@ from typing import Iterable
 
 # Whitespace other than the newline (which separates lines), and invisible format characters.
 _SPACE = re.compile(r"[^\S\n]+|[\u200b-\u200f\u2060\ufeff\u00ad]")
-_DIGITS = re.compile(r"\d+")
+# A number with its separators (1,234  2026.12.07  09:31  02-123-4567) is one "0".
+_DIGITS = re.compile(r"\d+(?:[.,:/-]\d+)*")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 def line_keys(text: str) -> list[str]:
     """One normalized key per line of `text` (split on "\\n"): NFC, case-folded, whitespace and invisible
-    characters removed, digit runs -> "0"."""
+    characters removed, numbers -> "0"."""
     norm = _DIGITS.sub("0", _SPACE.sub("", unicodedata.normalize("NFC", text).casefold()))
     keys = norm.split("\n")
     # NFC and case folding never add or remove a newline, so keys and lines stay aligned; checked to be safe.
