@@ -17,6 +17,7 @@ from functools import partial
 
 from dps.config import JobConfig
 from dps.dedup.frames import check, check_columns, split_kept, window_partitions
+from dps.dedup.index import IX_TEXT
 from dps.text.lines import remove_units, unit_hashes
 
 STAGE = "line_dedup"
@@ -28,6 +29,8 @@ CHARS = "_dps_line_dedup_chars"  # characters removed from the row
 EXAMPLES = "_dps_line_dedup_examples"  # [(hash, docs, unit text)] of units whose first occurrence this row holds
 EXAMPLES_TYPE = "array<struct<hash:bigint,docs:bigint,line:string>>"
 PAIR_SCHEMA = f"{KEY} binary, hash bigint, src string"
+# The stages that deduplicate against the nightly index (they and the index must see the same text).
+INDEX_STAGES = ("exact_dedup", "minhash_dedup")
 
 
 def line_dedup(df, *, config: JobConfig, min_docs: int = 10, min_sources: int = 1, min_chars: int = 10,
@@ -68,6 +71,14 @@ def line_dedup(df, *, config: JobConfig, min_docs: int = 10, min_sources: int = 
         check(source_col in df.columns, config, STAGE, f"min_sources > 1 counts input.source_column, but the data "
               f"has no column '{source_col}'")
     text_col = config.input.text_column
+    names = [spec.name for spec in config.stages]
+    if config.index is not None and STAGE in names:
+        before = [n for n in names[:names.index(STAGE)] if n in INDEX_STAGES]
+        check(not before, config, STAGE, f"with an index, line_dedup must come before {' and '.join(before)} "
+              "(the dedup stages and the index must see the same text)")
+    # The text the index keeps (dps.dedup.index.IX_TEXT) is taken again before the next frame stage: the dedup
+    # stages after this one see the text without its repeated lines.
+    df = df.drop(IX_TEXT)
 
     kept, rest = split_kept(df)
     kept = kept.withColumn(KEY, F.unhex(F.md5(F.col(text_col))))

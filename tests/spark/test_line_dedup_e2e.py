@@ -127,3 +127,42 @@ def test_pipeline_reports_lines_and_shows_them(spark, tmp_path):
     assert all("회원가입" not in r["text"] and set(r) == {"id", "source", "text"} for r in kept)
     html = (tmp_path / "out" / "_dps_report.html").read_text(encoding="utf-8")
     assert "Most frequent lines removed by line_dedup" in html and "무단전재 및 재배포 금지" in html
+
+
+def test_nightly_dedup_sees_the_text_without_repeated_lines(spark, tmp_path):
+    """With an index and a map stage after the dedup stages (the index then keeps the text dedup saw), the index
+    must key the text line_dedup left: night 2 repeats night 1's articles under a new site template, and
+    exact_dedup must still find them in the index."""
+    rng = random.Random(13)
+    articles = [body(rng, 5) for _ in range(12)]
+    old_template = f"{MENU}\n\n{{}}\n{FOOTER}"
+    new_template = "메인\n속보\n경제\n사회\n마이페이지\n로그아웃\n\n{}\n© 새날신문. 무단 복제 금지입니다"
+
+    def write(night, template):
+        path = tmp_path / f"{night}.jsonl"
+        with open(path, "w", encoding="utf-8") as fh:
+            for i, article in enumerate(articles):
+                fh.write(json.dumps({"id": f"{night}-{i}", "text": template.format(article)}, ensure_ascii=False)
+                         + "\n")
+        return path
+
+    cfg = tmp_path / "nightly.yaml"
+    cfg.write_text(f"input: {{paths: x, id_column: id}}\n"
+                   f"output: {{path: {tmp_path / 'out'}, rejected_path: {tmp_path / 'rej'}}}\n"
+                   f"index: {{path: {tmp_path / 'index'}}}\n"
+                   "stages: [normalize, {line_dedup: {min_docs: 10}}, exact_dedup, tag_pii]\n"
+                   "spark: {master: 'local[2]'}\n", encoding="utf-8")
+    first = run(load_config(str(cfg), [f"input.paths={write('n1', old_template)}", "run_id=n1"]), spark,
+                echo=lambda _m: None)
+    assert first.totals()["kept"] == 12
+    second = run(load_config(str(cfg), [f"input.paths={write('n2', new_template)}", "run_id=n2"]), spark,
+                 echo=lambda _m: None)
+    assert second.invariant()[0]
+    assert {r.reason for r in second.rows} == {"exact_dedup:index"} and second.totals()["duplicate"] == 12
+    # line_dedup after a dedup stage would break that, so with an index it is refused.
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(cfg.read_text(encoding="utf-8").replace(
+        "{line_dedup: {min_docs: 10}}, exact_dedup", "exact_dedup, {line_dedup: {min_docs: 10}}"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="line_dedup must come before exact_dedup"):
+        run(load_config(str(bad), [f"input.paths={tmp_path / 'n2.jsonl'}", "run_id=n3"]), spark,
+            echo=lambda _m: None)

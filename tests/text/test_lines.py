@@ -58,3 +58,37 @@ def test_linear_on_pathological_shapes():
         found = units(text, 10)
         remove_units(text, [h for h, _ in found[:1]], 10)
         assert time.perf_counter() - started < 10
+
+
+def test_a_menu_repeats_window_by_window_when_the_line_beside_it_changes():
+    a = "로그인\n회원가입\n정치\n경제\n사회\n홈 > 정치"
+    b = "로그인\n회원가입\n정치\n경제\n사회\n홈 > 문화"
+    shared = set(unit_hashes(a, 10)) & set(unit_hashes(b, 10))
+    assert unit_hash("로그인\n회원가입\n정치\n경제") in shared  # 3 + 4 + 2 + 2 = 11 characters
+    new, removed, _ = remove_units(b, shared, 10)
+    assert new == "홈 > 문화" and removed == 5  # "사회" + "홈>문화" (6) is a window of its own, not shared
+
+
+def test_short_runs_follow_the_lines_they_touch():
+    page = ("오늘 서울에서 큰 행사가 열렸다고 합니다.\n안녕하세요.\n내일도 비가 온다고 기상청이 밝혔다.\n감사합니다.\n\n"
+            "관련 기사\n▶ 서울시 새 버스 노선 발표 논란\n\n댓글 0\n로그인 후 댓글을 작성하실 수 있습니다.")
+    boiler = [unit_hash("▶서울시새버스노선발표논란"), unit_hash("로그인후댓글을작성하실수있습니다.")]
+    new, removed, _ = remove_units(page, boiler, 10)
+    # The list heading and the comment count go with the removed lines they touch; the greeting and the
+    # sign-off touch kept paragraphs and stay.
+    assert new == "오늘 서울에서 큰 행사가 열렸다고 합니다.\n안녕하세요.\n내일도 비가 온다고 기상청이 밝혔다.\n감사합니다."
+    assert removed == 4
+    # A short line set off by blank lines on both sides goes only when both neighbours go.
+    alone = "긴 문장으로 된 첫 번째 문단입니다.\n\n안녕하세요\n\n긴 문장으로 된 두 번째 문단입니다."
+    first, second = unit_hash("긴문장으로된첫번째문단입니다."), unit_hash("긴문장으로된두번째문단입니다.")
+    assert "안녕하세요" in remove_units(alone, [first], 10)[0]
+    assert remove_units(alone, [first, second], 10)[0] == ""
+    # A text that is one short run is never removed by this rule (nothing on either side).
+    assert remove_units("안녕하세요", [first], 10)[0] == "안녕하세요"
+
+
+def test_a_short_run_between_two_short_runs_that_go_goes_too():
+    page = ("오늘 서울에서 큰 행사가 열렸다고 합니다.\n\n관련 기사\n▶ 서울시 새 버스 노선 발표 논란\n\n전체 댓글 3개\n더보기\n\n"
+            "많이 본 뉴스\n1. 부산 앞바다에서 고래 떼가 발견됐다")
+    boiler = [unit_hash("▶서울시새버스노선발표논란"), unit_hash("0.부산앞바다에서고래떼가발견됐다")]
+    assert remove_units(page, boiler, 10)[0] == "오늘 서울에서 큰 행사가 열렸다고 합니다."
