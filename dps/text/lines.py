@@ -138,12 +138,10 @@ def remove_units(text: str, remove: Iterable[int], min_chars: int, examples: Ite
             drop.update(covered)
     if not drop:
         return text, 0, shown
-    # Forward, then backward: a run decided to go counts as removed for its neighbouring runs on either side.
-    for runs in (short, short[::-1]):
-        for run, sides in runs:
-            touching = [line for line, touches in sides if touches] or [line for line, _ in sides]
-            if all(line is None or line in drop for line in touching) and any(line is not None for line in touching):
-                drop.update(run)
+    for run, sides in short:  # in order: a run decided here counts as removed for the runs after it
+        touching = [line for line, touches in sides if touches] or [line for line, _ in sides]
+        if all(line is None or line in drop for line in touching) and any(line is not None for line in touching):
+            drop.update(run)
     kept = "\n".join(line for i, line in enumerate(lines) if i not in drop)
     kept = _BLANK_RUNS.sub("\n\n", kept).strip("\n")
     return kept, len(drop), shown
