@@ -39,22 +39,27 @@ def line_dedup(df, *, config: JobConfig, min_docs: int = 10, min_sources: int = 
 
     Each line gets a key: NFC, case-folded, whitespace and invisible characters removed, every number (with the
     separators inside it: 1,234 or 2026.12.07) collapsed to one "0". A line whose key has at least min_chars
-    characters is a unit; shorter lines are never counted on their own: a run of consecutive short lines (blank
-    lines inside it skipped) is one unit, counted only if its keys together reach min_chars (a one-item-per-line
-    menu repeats as a whole; a short greeting between two paragraphs never counts). One shuffle on the unit hash
-    counts in how many distinct documents (exact copies of a text count once) each unit occurs; units in at least
-    min_docs documents (and, with min_sources > 1, in at least that many distinct values of input.source_column) are
-    removed from every document holding them, or from all but the first (the lowest text hash) with keep_first. Runs
-    of blank lines left behind are collapsed to one. Only kept rows take part; no row changes status here: documents
-    left too short are rejected by the filters after this stage. Linear in the corpus; per document, memory bounded
-    by its number of lines. The report counts lines and characters removed and documents changed, and the HTML
-    report lists the most frequent removed lines.
+    characters is a unit. Shorter lines are never counted on their own: within a run of consecutive short lines (a
+    blank or a long line ends it) each line starts a window of it and the next short lines until their keys reach
+    min_chars together, and the windows are units (a one-item-per-line menu repeats window by window); a run too
+    short for any window goes with the lines it touches (no blank line between) when they are all removed, or,
+    touching none, with its neighbours on both sides (a list heading goes with its list, a greeting glued to a kept
+    paragraph stays). One shuffle on the unit hash counts in how many distinct documents (exact copies of a text
+    count once) each unit occurs; units in at least min_docs documents (and, with min_sources > 1, in at least that
+    many distinct values of input.source_column) are removed from every document holding them, or from all but the
+    first (the lowest text hash) with keep_first. Runs of blank lines left behind are collapsed to one. Only kept
+    rows take part; no row changes status here: documents left too short are rejected by the filters after this
+    stage. Linear in the corpus; per document, memory bounded by its number of lines. The report counts lines and
+    characters removed and documents changed, and the HTML report lists the most frequent removed lines. With a
+    nightly index it must come before exact_dedup and minhash_dedup (they and the index then see the text without
+    its repeated lines); each run counts its own lines only (earlier runs' counts are not kept). Measured in
+    docs/cleaners.md.
 
     Parameters:
         min_docs: a unit occurring in at least this many distinct documents is removed (at least 2).
         min_sources: also require this many distinct input.source_column values (1: no source condition).
         min_chars: characters (of the key: no spaces) a line needs to count on its own; shorter lines count
-            only as a run of consecutive short lines reaching it together.
+            only in windows of consecutive short lines reaching it together.
         keep_first: keep each repeated unit in the document holding its first occurrence (lowest text hash).
     """
     from pyspark.sql import functions as F
