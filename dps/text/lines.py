@@ -112,7 +112,8 @@ def unit_hashes(text: str, min_chars: int) -> list[int]:
 def remove_units(text: str, remove: Iterable[int], min_chars: int, examples: Iterable[int] = ()
                  ) -> tuple[str, int, list[tuple[int, str]]]:
     """`text` without the units whose hash is in `remove`: (new text, lines removed, [(hash, unit text)] for the
-    units whose hash is in `examples`, each once).
+    units whose hash is in `examples`, each once; overlapping windows of one run make one example, under the
+    first window's hash).
 
     A run of short lines too short to be counted (a list heading such as "관련 기사", a lone "로그인", "댓글 0")
     goes with the long lines it touches (no blank line between): it is removed when every line it touches is
@@ -129,13 +130,18 @@ def remove_units(text: str, remove: Iterable[int], min_chars: int, examples: Ite
     lines = text.split("\n")
     found, short = _layout(text, min_chars)
     drop: set[int] = set()
-    shown: list[tuple[int, str]] = []
+    shown_lines: list[tuple[int, list[int]]] = []
     for h, covered in found:
         if h in examples:
             examples.discard(h)
-            shown.append((h, "\n".join(lines[i] for i in covered)))
+            if shown_lines and covered[0] <= shown_lines[-1][1][-1]:  # overlapping windows of one run: one example
+                last = shown_lines[-1][1][-1]
+                shown_lines[-1][1].extend(i for i in covered if i > last)
+            else:
+                shown_lines.append((h, list(covered)))
         if h in remove:
             drop.update(covered)
+    shown = [(h, "\n".join(lines[i] for i in covered)) for h, covered in shown_lines]
     if not drop:
         return text, 0, shown
     for run, sides in short:  # in order: a run decided here counts as removed for the runs after it

@@ -66,7 +66,10 @@ def test_a_menu_repeats_window_by_window_when_the_line_beside_it_changes():
     shared = set(unit_hashes(a, 10)) & set(unit_hashes(b, 10))
     assert unit_hash("로그인\n회원가입\n정치\n경제") in shared  # 3 + 4 + 2 + 2 = 11 characters
     new, removed, _ = remove_units(b, shared, 10)
-    assert new == "홈 > 문화" and removed == 5  # "사회" + "홈>문화" (6) is a window of its own, not shared
+    assert new == "홈 > 문화" and removed == 5  # the window "정치 경제 사회 홈 > 문화" is not shared
+    # Overlapping windows of one run make one example (under the first window's hash).
+    assert remove_units(b, shared, 10, examples=shared)[2] == [(unit_hash("로그인\n회원가입\n정치\n경제"),
+                                                                 "로그인\n회원가입\n정치\n경제\n사회")]
 
 
 def test_short_runs_follow_the_lines_they_touch():
