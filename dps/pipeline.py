@@ -121,7 +121,7 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index) -> _Steps:
     """The marked input, with every step of the plan applied (lazily: nothing runs yet)."""
     from pyspark.sql import functions as F
 
-    from dps.spark.arrow import as_step
+    from dps.spark.arrow import as_step, stage_columns
 
     text_col = config.input.text_column
     marked, raw_input, columns = read_marked(spark, config.input)
@@ -144,7 +144,8 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index) -> _Steps:
                     if stage.stage.stats_fn is not None:
                         stats_names.append(f"_dps_stats_{len(steps.edit_columns) - 1}")
                         steps.stats_columns[names[-1]] = stats_names[-1]
-            steps.marked = as_step(stages, text_col, names, stats_names)(steps.marked)
+            other = stage_columns(stages, config, steps.marked, originals, plain)  # tag_pii: {columns: [...]}
+            steps.marked = as_step(stages, text_col, names, stats_names, other)(steps.marked)
             continue
         for stage in stages:
             if keep_dedup_text and IX_TEXT not in steps.marked.columns:

@@ -218,9 +218,12 @@ def open_index(fs, config: JobConfig, settings: dict, echo=print) -> IndexView:
     if manifest is None:
         return IndexView(store, config.run_id, settings, 0, [])
     if manifest.format != FORMAT:
-        raise ConfigError(f"{config.source}: index.path: the index at {config.index.path} has format "
-                          f"{manifest.format}{OLD_FORMATS.get(manifest.format, '')}; this dps reads format {FORMAT} "
-                          f"only: move it aside and rebuild it by rerunning the nights with a new index.path")
+        where = f"{config.source}: index.path: the index at {config.index.path} has format {manifest.format}"
+        if manifest.format > FORMAT:
+            raise ConfigError(f"{where}, written by a newer dps; this one reads format {FORMAT}: run the newer one")
+        raise ConfigError(f"{where}{OLD_FORMATS.get(manifest.format, '')}; this dps reads format {FORMAT} only: "
+                          f"move the folder aside and rebuild the index by rerunning every night, in order, with "
+                          f"this index.path")
     if manifest.settings != settings:
         diffs = [k for k in sorted(set(settings) | set(manifest.settings))
                  if settings.get(k) != manifest.settings.get(k)]

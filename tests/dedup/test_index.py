@@ -95,7 +95,8 @@ def test_an_index_of_the_old_format_is_refused_with_how_to_rebuild_it(tmp_path, 
     message = str(failure.value)
     assert message.startswith("nightly.yaml: index.path: ") and "\n" not in message
     assert f"has format 1 (written by an older dps: it holds the text of every kept document, unredacted); " \
-           f"this dps reads format {FORMAT} only: move it aside and rebuild it" in message
+           f"this dps reads format {FORMAT} only: move the folder aside and rebuild the index by rerunning every " \
+           f"night, in order, with this index.path" in message
     assert "3 documents in 1 run(s)" in index_stats(str(tmp_path / "ix"))  # still readable for inspection
 
 
