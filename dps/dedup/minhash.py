@@ -227,6 +227,7 @@ def verified_edges(edges, docs, threshold: float, shingling: dict, old_sets=None
     sets = texts.mapInArrow(partial(_shingle_sets, shingling=shingling), SET_SCHEMA)
     if old_sets is not None:
         sets = sets.unionByName(old_sets.join(ends, NODE, "left_semi")).dropDuplicates([NODE])
+    sets = materialize(sets)  # both ends of the pairs read it: shingle each document once
     pairs = (edges.join(sets.select(F.col(NODE).alias(SRC), F.col("shingles").alias("a")), SRC)
              .join(sets.select(F.col(NODE).alias(DST), F.col("shingles").alias("b")), DST)
              .select(SRC, DST, "a", "b"))
