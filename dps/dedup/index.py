@@ -27,7 +27,7 @@ from dps.config import ConfigError, JobConfig
 from dps.dedup.frames import stable_id
 from dps.outputs import LocalFS
 
-# Format 2: verification data as shingle hash sets. Format 1 (dps before issue 15) kept the text dedup compared,
+# Format 2: verification data as shingle hash sets. Format 1 (older dps) kept the text dedup compared,
 # in the default chain an unredacted copy of every kept document; it is refused with how to rebuild it.
 FORMAT = 2
 MANIFESTS = "_manifest"
@@ -54,7 +54,7 @@ class Manifest:
     version: int
     settings: dict
     runs: list[RunEntry] = field(default_factory=list)
-    format: int = FORMAT  # of the run folders it names (a commit keeps the runs of its own format only)
+    format: int = FORMAT  # how the run folders it names are written (open_index refuses any other than FORMAT)
 
     def to_json(self) -> str:
         return json.dumps({"format": self.format, "version": self.version, "settings": self.settings,
