@@ -35,6 +35,8 @@ class Report:
     index: dict | None = None  # nightly runs: the index seen and what this run added to it
     # Every stage as it ran: each parameter's effective value (the signature's default where the config is silent).
     stages: list[dict] = field(default_factory=list)
+    # When it ran and how long each step took, and which config file (and its git describe) it ran.
+    run: dict = field(default_factory=dict)
 
     def totals(self) -> dict[str, int]:
         totals = {s: 0 for s in STATUSES}
@@ -89,6 +91,7 @@ class Report:
             **({"index": self.index} if self.index is not None else {}),
             "config": self.config,
             **({"effective_stages": self.stages} if self.stages else {}),
+            **({"run": self.run} if self.run else {}),
         }
         return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
@@ -158,7 +161,7 @@ def build_report(config, job_plan, rows: list, source_col: str | None, input_rec
         if c in counters:
             edit["counters"] = counters[c]
     report = Report(input_records, counts, config.to_dict(), edits=edits,
-                    stages=[{"stage": s.name, "kind": s.kind, "params": s.effective_params} for s in job_plan.stages])
+                    stages=[_effective(s) for s in job_plan.stages])
     report.written.update(written)
     if index is not None:
         report.index = {"path": index.store.path, "run_id": index.run_id,
@@ -251,3 +254,11 @@ def collect_examples(rows, config, job_plan, per_reason: int = EXAMPLES_PER_REAS
         examples.append({"status": r["status"], "reason": r["reason"], "text": cut, "source": r.get("source"),
                          "id": r.get("id")})
     return examples
+
+
+def _effective(stage) -> dict:
+    """A stage as it ran: every parameter's effective value, and those of its per-source bindings."""
+    out = {"stage": stage.name, "kind": stage.kind, "params": stage.effective_params}
+    if stage.by_source:
+        out["by_source"] = {src: alt.effective_params for src, alt in sorted(stage.by_source.items())}
+    return out
