@@ -112,3 +112,11 @@ def test_a_run_tags_the_chosen_columns_of_kept_rows_only(spark, tmp_path):
     cfg.write_text(cfg.read_text().replace("[title, url]", "[title, headline]"))
     with pytest.raises(ConfigError, match="stages.tag_pii.columns: the data has no field 'headline'"):
         run(load_config(str(cfg)), spark, echo=lambda _m: None)
+
+
+def test_a_row_s_values_are_tagged_with_its_source_s_parameters():
+    stage = tagger(columns=["title"], by_source={"review": {"mode": "mask"}})
+    titles = [TITLE, TITLE]
+    run_chain([TEXT, TEXT], ["kept", "kept"], [None, None], [stage], sources=["news", "review"], other={0: [titles]})
+    assert titles == [tag_pii(TITLE, seed=SEED), tag_pii(TITLE, seed=SEED, mode="mask")]
+    assert "<|tel|>" in titles[1] and "010-" not in titles[1]
