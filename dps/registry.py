@@ -117,6 +117,7 @@ class BoundStage:
 
 def _stages() -> dict[str, Stage]:
     from dps.dedup.exact import exact_dedup, exact_fingerprint
+    from dps.dedup.lines import line_dedup
     from dps.dedup.minhash import minhash_dedup, minhash_fingerprint
     from dps.text import fineweb_quality as fwq, gopher_quality as gq, gopher_repetition as gr, hangul, pii, spam
     from dps.text.emoticons import reduce_emoticons
@@ -141,6 +142,7 @@ def _stages() -> dict[str, Stage]:
               metrics=fwq.PROFILE_METRICS),
         Stage("gopher_repetition", "filter", gr.gopher_repetition, metrics_fn=gr.gopher_repetition_profile,
               metrics=gr.PROFILE_METRICS),
+        Stage("line_dedup", "frame", line_dedup),
         Stage("exact_dedup", "frame", exact_dedup, index_fingerprint=exact_fingerprint),
         Stage("minhash_dedup", "frame", minhash_dedup, index_fingerprint=minhash_fingerprint),
         Stage("tag_pii", "map", pii.tag_pii, metrics_fn=pii.pii_profile, metrics=pii.PROFILE_METRICS,
