@@ -144,7 +144,7 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index, progress: Progr
     materialized as a timed step; the frame after the last step is built lazily (the count materializes it)."""
     from pyspark.sql import functions as F
 
-    from dps.spark.arrow import as_step
+    from dps.spark.arrow import as_step, stage_columns
 
     text_col = config.input.text_column
     with progress.step("input files and schema"):  # JSONL schema inference reads the input once
@@ -170,7 +170,8 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index, progress: Progr
                     if stage.stage.stats_fn is not None:
                         stats_names.append(f"_dps_stats_{len(steps.edit_columns) - 1}")
                         steps.stats_columns[names[-1]] = stats_names[-1]
-            steps.marked = as_step(stages, text_col, names, stats_names, source_col)(steps.marked)
+            other = stage_columns(stages, config, steps.marked, originals, plain)  # tag_pii: {columns: [...]}
+            steps.marked = as_step(stages, text_col, names, stats_names, source_col, other)(steps.marked)
             steps.pending.append(_text_label(stages))
             continue
         for stage in stages:

@@ -12,8 +12,13 @@ Prints per night: documents in, kept, duplicates against the index and within th
 cross-night duplicates (share of the constructed repeats that reached dedup, i.e. were not filtered, marked
 duplicate; exact repeats, near ones with true 5-gram Jaccard >= 0.85 to their original, and more heavily edited
 ones), wall time and index size. Then runs the same chain once over all nights together (no index) and prints its
-recall on the same documents: nightly recall should match it. Finally reruns one night and checks that its output
-and the index are unchanged.
+recall on the same documents: nightly recall should match it. Then reruns one night and checks that its output
+and the index are unchanged, and prints the index's bytes per column.
+
+    python scripts/bench_nightly.py --hash-check [--data ../shared/data]    # no Spark
+
+compares the Jaccard similarity verification computes (32-bit shingle hash sets, as the index stores them) with
+the Jaccard of the shingle strings (Python sets) on document/edited-copy pairs and random pairs of --data.
 """
 
 from __future__ import annotations
@@ -95,12 +100,56 @@ def digest(folder: str) -> str:
     return h.hexdigest()[:16]
 
 
+def index_column_bytes(index_path: str) -> dict[str, int]:
+    """Compressed bytes per top-level column over every Parquet file under the index (from the footers)."""
+    import pyarrow.parquet as pq
+
+    sizes: dict[str, int] = {}
+    for path in glob.glob(os.path.join(index_path, "runs", "*", "*", "*.parquet")):
+        meta = pq.ParquetFile(path).metadata
+        for g in range(meta.num_row_groups):
+            for c in range(meta.num_columns):
+                column = meta.row_group(g).column(c)
+                top = column.path_in_schema.split(".")[0]
+                sizes[top] = sizes.get(top, 0) + column.total_compressed_size
+    return sizes
+
+
+def hash_check(data: str, pairs: int = 6000, random_pairs: int = 3000, seed: int = 7) -> None:
+    """Jaccard from 32-bit shingle hash sets (what verification and the index use) against shingle strings."""
+    import numpy as np
+
+    from dps.dedup.signatures import pair_jaccard, shingle_sets
+
+    rng = random.Random(seed)
+    texts = [d["text"] for d in load_docs(data)]
+    rng.shuffle(texts)
+    donors = texts[:200]
+    chosen = [(t, make_variant(t, rng, donors)) for t in texts[:pairs]]
+    chosen += [(rng.choice(texts), rng.choice(texts)) for _ in range(random_pairs)]
+    exact = np.array([jaccard(ngram_set(a, 5), ngram_set(b, 5)) for a, b in chosen])
+    values, offsets = shingle_sets([t for pair in chosen for t in pair], seed=1234)
+    n = len(chosen)
+    hashed = pair_jaccard(values, offsets, np.arange(0, 2 * n, 2), np.arange(1, 2 * n, 2))
+    diff = np.abs(hashed - exact)
+    sizes = np.diff(offsets)
+    print(f"{n:,} pairs ({int((exact >= 0.8).sum()):,} with Jaccard >= 0.8); distinct shingles per document: median "
+          f"{int(np.median(sizes))}, max {int(sizes.max())}")
+    print(f"|Jaccard(32-bit hash sets) - Jaccard(shingle strings)|: max {diff.max():.2e}, mean {diff.mean():.2e}, "
+          f"pairs differing {int((diff > 0).sum())}; decisions at 0.8 that differ: "
+          f"{int(np.sum((hashed >= 0.8) != (exact >= 0.8)))}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=DATA_DIR)
     parser.add_argument("--nights", type=int, default=5)
     parser.add_argument("--work", default="/tmp/dps_bench_nightly")
+    parser.add_argument("--hash-check", action="store_true", help="only compare hash-set and string-set Jaccard")
     args = parser.parse_args()
+    if args.hash_check:
+        hash_check(args.data)
+        return
 
     from dps.config import load_config
     from dps.dedup.index import index_stats
@@ -194,6 +243,9 @@ def main() -> None:
                  [(r["run_id"], r["docs"], r["seq"]) for r in after[2]]
     print(f"rerun of {run_id} ({time.time() - started:.1f}s): kept shards identical {before[0] == after[0]}, "
           f"rejected shards identical {before[1] == after[1]}, index runs and counts unchanged {same_index}")
+    sizes = index_column_bytes(f"{work}/index")
+    print("index bytes per column: " + ", ".join(f"{c} {b / 1e6:.1f} MB" for c, b in
+                                                 sorted(sizes.items(), key=lambda kv: -kv[1])))
     spark.stop()
 
 

@@ -396,10 +396,40 @@ def h_sep_email(rng: random.Random, fake: Faker) -> tuple[str, str, str, str]:
     return "메일 ", local + "@" + rng.choice(EMAIL_DOMAINS), " 으로", "email"
 
 
+def h_title(rng: random.Random, fake: Faker) -> tuple[str, str, str, str]:
+    """A title column (`tag_pii: {columns: [title]}`): a short line with no sentence around the value."""
+    kind = rng.choice(["tel", "tel", "email", "crd", "rrn"])
+    value = {"tel": lambda: gen_tel(rng, fake), "email": lambda: gen_email(rng, fake),
+             "crd": lambda: "-".join((lambda d: [d[i : i + 4] for i in range(0, 16, 4)])(card_number(rng))),
+             "rrn": lambda: gen_rrn(rng, fake)}[kind]()
+    before = rng.choice(["[공지] 문의 ", "담당자 ", "【급구】 연락처 ", "제목: ", "Re: 메일 ", ""])
+    before = {"crd": "카드번호 ", "rrn": "주민번호 "}.get(kind, before)
+    return before, value, rng.choice(["", " (마감)", " 로 연락주세요", "!!"]), kind
+
+
 HARDENING = {
     "split_break": h_split, "dash_like": h_dash, "paren_prefix": h_paren, "bare_rep": h_bare_rep,
     "mc_2series": h_mc2, "passport_punct": h_passport, "fullwidth_digits": h_fullwidth, "sep_email": h_sep_email,
+    "title_column": h_title,
 }
+COLUMN_CATEGORIES = ("title_column",)  # tagged as a column beside a text, through the pipeline's Arrow adapter
+
+
+def column_tagger(seed: int):
+    """tag_pii bound as a config `tag_pii: {kinds: [...], columns: [title]}` would bind it, and a function running
+    it on one title beside a document through dps.spark.arrow.run_chain (what each Arrow batch runs)."""
+    from dps.config import StageSpec
+    from dps.registry import bind
+    from dps.spark.arrow import run_chain
+
+    stage = bind(StageSpec("tag_pii", {"kinds": list(ALL_KINDS), "columns": ["title"]}, "stages[0]"), seed, "bench")
+
+    def tag(title: str) -> str:
+        titles = [title]
+        run_chain(["본문입니다."], ["kept"], [None], [stage], None, other={0: [titles]})
+        return titles[0]
+
+    return tag
 
 # Near misses of the new rules: numbers on separate lines, bare 8-digit numbers without a phone word, a complete
 # retina file name split after its dot, cards just outside the 2-series.
@@ -419,6 +449,8 @@ HARDENING_NEGATIVES = [
 
 def build_hardening(rng: random.Random, fake: Faker, category: str) -> tuple[str, list[tuple[str, int, int, str]]]:
     before, value, after, kind = HARDENING[category](rng, fake)
+    if category in COLUMN_CATEGORIES:
+        return before + value + after, [(kind, len(before), len(before) + len(value), value)]
     head = rng.choice(FILLER) + " " + before
     return head + value + after + " " + rng.choice(FILLER), [(kind, len(head), len(head) + len(value), value)]
 
@@ -537,6 +569,7 @@ def main() -> None:
 
     # Hardening categories: the same per-kind counts, and per category.
     cat_tp, cat_fn, cat_fp = Counter(), Counter(), Counter()
+    tag_column = column_tagger(args.seed)
     for category in HARDENING:
         for _ in range(args.hardening):
             text, gold = build_hardening(rng, fake, category)
@@ -553,7 +586,7 @@ def main() -> None:
                 fn[k] += 1
                 cat_fn[category] += 1
                 misses.append((k, text[s:e], text[max(0, s - 15) : e + 15]))
-            out = tag_pii(text, kinds=ALL_KINDS, seed=args.seed)
+            out = tag_column(text) if category in COLUMN_CATEGORIES else tag_pii(text, kinds=ALL_KINDS, seed=args.seed)
             for k, _, _, v in gold:
                 joined = _joined(v)
                 leaked = v in out or joined in _joined(out) if k != "email" else v.split("@")[0] + "@" in out

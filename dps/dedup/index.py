@@ -4,7 +4,8 @@ Layout under index.path (all of it written and read by Spark, except the small J
 
     _manifest/000000000001.json   one file per committed state; the highest number is the current one
     runs/<run_id>/<attempt>/      Parquet rows of one run's kept documents: id, run_id, node, exact_key,
-                                  bands (MinHash band keys), text (the text dedup saw; only with verify)
+                                  bands (MinHash band keys), shingles (the distinct 32-bit shingle values
+                                  verification compares; only with verify). Hashes only: no text.
 
 A run becomes part of the index only when a new manifest naming its folder is in place (one rename), so a crash
 at any point leaves the previous manifest, and every folder it names, untouched. Folders no manifest names are
@@ -26,11 +27,17 @@ from dps.config import ConfigError, JobConfig
 from dps.dedup.frames import stable_id
 from dps.outputs import LocalFS
 
-FORMAT = 1
+# Format 2: verification data as shingle hash sets. Format 1 (older dps) kept the text dedup compared,
+# in the default chain an unredacted copy of every kept document; it is refused with how to rebuild it.
+FORMAT = 2
 MANIFESTS = "_manifest"
 RUNS = "runs"
-IX_TEXT = "_dps_ix_text"  # the text as the dedup stages saw it, when a later stage changes it
-INDEX_SCHEMA = "id string, run_id string, node binary, exact_key binary, bands array<bigint>, text string"
+IX_TEXT = "_dps_ix_text"  # the text as the dedup stages saw it, when a later stage changes it (never written)
+INDEX_SCHEMA = ("id string, run_id string, node binary, exact_key binary, bands array<bigint>, "
+                "shingles array<int>")
+
+
+OLD_FORMATS = {1: " (written by an older dps: it holds the text of every kept document, unredacted)"}
 
 
 @dataclass(frozen=True)
@@ -47,15 +54,16 @@ class Manifest:
     version: int
     settings: dict
     runs: list[RunEntry] = field(default_factory=list)
+    format: int = FORMAT  # how the run folders it names are written (open_index refuses any other than FORMAT)
 
     def to_json(self) -> str:
-        return json.dumps({"format": FORMAT, "version": self.version, "settings": self.settings,
+        return json.dumps({"format": self.format, "version": self.version, "settings": self.settings,
                            "runs": [vars(r) for r in self.runs]}, ensure_ascii=False, indent=2, sort_keys=True)
 
     @classmethod
     def parse(cls, text: str) -> "Manifest":
         raw = json.loads(text)
-        return cls(raw["version"], raw["settings"], [RunEntry(**r) for r in raw["runs"]])
+        return cls(raw["version"], raw["settings"], [RunEntry(**r) for r in raw["runs"]], int(raw.get("format", 1)))
 
     def entry(self, run_id: str) -> RunEntry | None:
         return next((r for r in self.runs if r.run_id == run_id), None)
@@ -209,6 +217,13 @@ def open_index(fs, config: JobConfig, settings: dict, echo=print) -> IndexView:
         echo(f"warning: index {config.index.path}: {problem}")
     if manifest is None:
         return IndexView(store, config.run_id, settings, 0, [])
+    if manifest.format != FORMAT:
+        where = f"{config.source}: index.path: the index at {config.index.path} has format {manifest.format}"
+        if manifest.format > FORMAT:
+            raise ConfigError(f"{where}, written by a newer dps; this one reads format {FORMAT}: run the newer one")
+        raise ConfigError(f"{where}{OLD_FORMATS.get(manifest.format, '')}; this dps reads format {FORMAT} only: "
+                          f"move the folder aside and rebuild the index by rerunning every night, in order, with "
+                          f"this index.path")
     if manifest.settings != settings:
         diffs = [k for k in sorted(set(settings) | set(manifest.settings))
                  if settings.get(k) != manifest.settings.get(k)]
@@ -229,7 +244,8 @@ def open_index(fs, config: JobConfig, settings: dict, echo=print) -> IndexView:
 
 def index_rows(kept, config: JobConfig, settings: dict, text_column: str):
     """The index rows (INDEX_SCHEMA) of a run's final kept documents; `text_column` holds the text the dedup
-    stages saw (the frame's text column, or IX_TEXT when a later stage changed the text)."""
+    stages saw (the frame's text column, or IX_TEXT when a later stage changed the text). Only hashes of that
+    text are written: the stable id, the node, the exact key, the band keys and (with verify) the shingle set."""
     from functools import partial
 
     from pyspark.sql import functions as F
@@ -241,13 +257,15 @@ def index_rows(kept, config: JobConfig, settings: dict, text_column: str):
 
 
 def _index_batch(batches, *, run_id: str, settings: dict):
-    """mapInArrow body: (id, node, text) -> index rows; keys computed exactly as the dedup stages compute them."""
+    """mapInArrow body: (id, node, text) -> index rows; keys and shingle sets computed exactly as the dedup stages
+    compute them."""
     import numpy as np
     import pyarrow as pa
 
-    from dps.dedup.signatures import band_keys, exact_keys, signatures
+    from dps.dedup.signatures import band_keys, exact_keys, shingle_sets, signatures, size_bounded
 
     exact, lsh = settings["exact_dedup"], settings["minhash_dedup"]
+    keep_sets = bool(lsh and lsh["verify"])
     for batch in batches:
         n = batch.num_rows
         texts = batch.column(2).to_pylist()
@@ -259,12 +277,40 @@ def _index_batch(batches, *, run_id: str, settings: dict):
             rows = band_keys(sig[docs], lsh["bands"], lsh["rows"], seed=lsh["shingling"]["seed"])
             for i, doc in enumerate(docs):
                 bands[doc] = rows[i].tolist()
-        keep_text = bool(lsh and lsh["verify"])
+        sets = pa.nulls(n, type=pa.list_(pa.int32()))
+        if keep_sets:
+            parts = []
+            for part in size_bounded([len(t or "") for t in texts]):
+                values, offsets = shingle_sets(texts[part], **lsh["shingling"])
+                parts.append(set_array(values, offsets))
+            sets = pa.concat_arrays(parts) if parts else sets
         yield pa.RecordBatch.from_arrays(
             [batch.column(0), pa.array([run_id] * n, type=pa.string()), batch.column(1),
-             pa.array(keys, type=pa.binary()), pa.array(bands, type=pa.list_(pa.int64())),
-             batch.column(2) if keep_text else pa.nulls(n, type=pa.string())],
-            names=["id", "run_id", "node", "exact_key", "bands", "text"])
+             pa.array(keys, type=pa.binary()), pa.array(bands, type=pa.list_(pa.int64())), sets],
+            names=["id", "run_id", "node", "exact_key", "bands", "shingles"])
+
+
+def set_array(values, offsets):
+    """Shingle sets (uint32 values, int64 offsets; see signatures.shingle_sets) as an Arrow list<int32> array,
+    the 32-bit values stored as their bits; a document without shingles gets null."""
+    import numpy as np
+    import pyarrow as pa
+
+    counts = np.diff(offsets)
+    return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), pa.array(values.view(np.int32)),
+                                    mask=pa.array(counts == 0))
+
+
+def set_values(array):
+    """The inverse of set_array for a list<int32> Arrow array: (uint32 values, int64 offsets), null as empty."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    counts = pc.fill_null(pc.list_value_length(array), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    values = array.flatten().to_numpy(zero_copy_only=False).astype(np.int32, copy=False).view(np.uint32)
+    return values, offsets
 
 
 def _fs_for(path: str, app: str):

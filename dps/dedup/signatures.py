@@ -264,6 +264,20 @@ def shingle_hashes(texts: list[str | None], *, kind: str = "char", n: int = 5, l
     return (np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint32)), out_offsets
 
 
+def shingle_sets(texts: list[str | None], **shingling) -> tuple[np.ndarray, np.ndarray]:
+    """The shingle *sets* verification compares: (values uint32, offsets int64 of length len(texts) + 1), each
+    document's distinct shingle_hashes values in ascending order. pair_jaccard gives the same similarity from
+    these as from the texts (it de-duplicates first), so a set can stand in for its text (the nightly index
+    stores sets, never text)."""
+    hashes, offsets = shingle_hashes(texts, **shingling)
+    doc = np.repeat(np.arange(len(texts), dtype=_U64), np.diff(offsets))
+    tagged = np.unique((doc << _U64(32)) | hashes.astype(_U64))
+    counts = np.bincount((tagged >> _U64(32)).astype(np.int64), minlength=len(texts))
+    out_offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=out_offsets[1:])
+    return (tagged & _U64(0xFFFFFFFF)).astype(np.uint32), out_offsets
+
+
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Concatenation of arange(s, s + c) for each (s, c), without a Python loop."""
     total = int(counts.sum())

@@ -4,6 +4,7 @@ Consecutive map/filter stages run fused in ONE mapInArrow pass (each extra pass 
 A stage raising on a record quarantines that record with the stage and exception named; the job goes on.
 A stage raising dps.text.quarantine.Quarantine(reason) quarantines it as STAGE:reason.
 A record that outlives its time budget (RecordBudget) is quarantined as STAGE:error:timeout; the job goes on.
+A map stage with a `columns` parameter (tag_pii) is also applied to the values of those columns (stage_columns).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
+from dps.config import ConfigError
 from dps.marks import DETAIL, REASON, STATUS
 from dps.text.quarantine import Quarantine
 
@@ -30,6 +32,8 @@ FAULT_CONF = "spark.dps.injectFault"
 # `spark.dps.recordTimeoutSecondsPerMB=M` the allowance per million characters of the record's text.
 TIMEOUT_CONF = "spark.dps.recordTimeoutSeconds"
 TIMEOUT_PER_MB_CONF = "spark.dps.recordTimeoutSecondsPerMB"
+# A map stage with this parameter is applied to the listed columns too, in the rows that reach it.
+COLUMNS_PARAM = "columns"
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,8 @@ class _Alarm:
 
 def run_chain(texts: Sequence[str | None], statuses: Sequence[str], reasons: Sequence[str | None],
               chain: Sequence[BoundStage], budget: RecordBudget | None = DEFAULT_BUDGET,
-              details: list | None = None, sources: Sequence[str | None] | None = None
+              details: list | None = None, sources: Sequence[str | None] | None = None,
+              other: dict[int, list[list]] | None = None
               ) -> tuple[list, list, list, list[list[int | None]], list[list]]:
     """Pure-Python core (testable without Spark): returns new texts, statuses, reasons, and per map stage of the
     chain a list of edits: for each row, the characters the stage removed (negative: added), or None where it
@@ -129,11 +134,17 @@ def run_chain(texts: Sequence[str | None], statuses: Sequence[str], reasons: Seq
 
     `details` (a list as long as `texts`, optional) receives, for each record this chain rejects, its evidence as
     a JSON string (dps_detail): the filter's measured values and thresholds, or the error that quarantined it.
-    `sources` (each record's source) selects a stage's per-source parameters (BoundStage.by_source)."""
+    `sources` (each record's source) selects a stage's per-source parameters (BoundStage.by_source).
+
+    `other` maps a map stage's position in the chain to value lists of other columns (one list per column, one
+    value per row): where the stage runs on a row's text, it also runs on that row's non-null values, in place
+    (with the row's per-source parameters). A failure on one of them quarantines the record like a failure on its
+    text."""
     if budget is None:
-        return _run_chain(texts, statuses, reasons, chain, None, None, details, sources)
+        return _run_chain(texts, statuses, reasons, chain, None, None, details, sources, other or {})
     with _Alarm(budget.base_seconds) as alarm:
-        return _run_chain(texts, statuses, reasons, chain, budget, alarm, details, sources)
+        return _run_chain(texts, statuses, reasons, chain, budget, alarm, details, sources,
+                          other or {})
 
 
 def _detail(doc: dict) -> str:
@@ -152,22 +163,26 @@ def _evidence(stage: BoundStage, text: str, reason: str) -> str | None:
 
 
 def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, alarm: _Alarm | None,
-               details: list | None, sources: Sequence[str | None] | None):
+               details: list | None, sources: Sequence[str | None] | None, other: dict[int, list[list]]):
     out_texts, out_status, out_reason = list(texts), list(statuses), list(reasons)
     maps = [j for j, stage in enumerate(chain) if stage.kind == "map"]
     edits: list[list[int | None]] = [[None] * len(out_texts) for _ in maps]
     with_stats = [j for j in maps if chain[j].stage.stats_fn is not None]
     stats: list[list] = [[None] * len(out_texts) for _ in with_stats]
     # Per stage, bound once per batch (this loop runs for every document and stage): its name, the function with
-    # its parameters, the row list that receives its edits (map stages) and the one that receives its counters.
+    # its parameters, the row list that receives its edits (map stages), the one that receives its counters, and
+    # the value lists of other columns it also runs on (with the plain function), if any.
     steps = []
     for j, stage in enumerate(chain):
         with_counters = j in with_stats
         # The stage bound for other sources: {source: (function, bound stage)}, None for most stages.
         alternatives = {src: (alt.bound(with_counters), alt) for src, alt in stage.by_source.items()} \
             if stage.by_source and sources is not None else None
+        # Other columns it also runs on: (their value lists, the plain function, and one per other source).
+        targets = (other[j], stage.bound(), {src: alt.bound() for src, alt in (stage.by_source or {}).items()}) \
+            if other.get(j) and stage.kind == "map" else None
         steps.append((stage.name, stage.bound(with_counters), edits[maps.index(j)] if j in maps else None,
-                      stats[with_stats.index(j)] if with_counters else None, stage, alternatives))
+                      stats[with_stats.index(j)] if with_counters else None, stage, alternatives, targets))
     # The budget costs ~0.1 us a record: a clock read, two stores and a compare (all locals here, on purpose).
     budgeted = budget is not None
     base, per_char = (budget.base_seconds, budget.seconds_per_mb / 1_000_000) if budgeted else (0.0, 0.0)
@@ -187,11 +202,16 @@ def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, ala
                     alarm.deadline = deadline
                     if deadline < alarm.fires_at:  # rare: the timer was set for a bigger record's deadline
                         alarm.arm(deadline - clock())
-            for name, fn, edit_row, stats_row, stage, alternatives in steps:
+            for name, fn, edit_row, stats_row, stage, alternatives, targets in steps:
                 if alternatives is not None and sources[i] in alternatives:
                     fn, stage = alternatives[sources[i]]
                 try:
                     result = fn(text)
+                    if targets is not None:
+                        plain = targets[2].get(sources[i], targets[1]) if sources is not None else targets[1]
+                        for values in targets[0]:
+                            if values[i] is not None:
+                                values[i] = plain(values[i])
                     if judge_after and clock() > deadline:
                         raise _Timeout()  # no signal here (not the main thread): judged once the stage returned
                     if stats_row is not None:
@@ -231,10 +251,12 @@ def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, ala
 
 def chain_batches(batches: Iterable, chain: Sequence[BoundStage], text_column: str,
                   edit_columns: Sequence[str] = (), stats_columns: Sequence[str] = (),
-                  budget: RecordBudget | None = DEFAULT_BUDGET, source_column: str | None = None) -> Iterator:
+                  budget: RecordBudget | None = DEFAULT_BUDGET, source_column: str | None = None,
+                  other_columns: Sequence[Sequence[str]] = ()) -> Iterator:
     """mapInArrow body: same schema out as in; the text, status and reason columns change, the edit columns
     (one per map stage of the chain, in order) receive each row's edit, and the stats columns (one per map stage
-    with a stats twin) each row's counters. `source_column` is read when a stage has per-source parameters."""
+    with a stats twin) each row's counters. `source_column` is read when a stage has per-source parameters.
+    other_columns: per stage of the chain, the string columns it also runs on (see stage_columns)."""
     import pyarrow as pa
 
     by_source = source_column is not None and any(stage.by_source for stage in chain)
@@ -245,10 +267,15 @@ def chain_batches(batches: Iterable, chain: Sequence[BoundStage], text_column: s
         di = names.index(DETAIL) if DETAIL in names else None
         details = batch.column(di).to_pylist() if di is not None else None
         sources = batch.column(names.index(source_column)).to_pylist() if by_source else None
+        values = {c: batch.column(names.index(c)).to_pylist() for cols in other_columns for c in cols}
+        other = {j: [values[c] for c in cols] for j, cols in enumerate(other_columns) if cols}
         texts, statuses, reasons, edits, stats = run_chain(
             batch.column(ti).to_pylist(), batch.column(si).to_pylist(), batch.column(ri).to_pylist(), chain, budget,
-            details, sources)
+            details, sources, other)
         columns = list(batch.columns)
+        for name, column_values in values.items():
+            k = names.index(name)
+            columns[k] = pa.array(column_values, type=batch.schema.field(k).type)
         columns[ti] = pa.array(texts, type=batch.schema.field(ti).type)
         columns[si] = pa.array(statuses, type=batch.schema.field(si).type)
         columns[ri] = pa.array(reasons, type=batch.schema.field(ri).type)
@@ -261,14 +288,17 @@ def chain_batches(batches: Iterable, chain: Sequence[BoundStage], text_column: s
 
 
 def as_step(chain: Sequence[BoundStage], text_column: str, edit_columns: Sequence[str] = (),
-            stats_columns: Sequence[str] = (), source_column: str | None = None):
+            stats_columns: Sequence[str] = (), source_column: str | None = None,
+            other_columns: Sequence[Sequence[str]] = ()):
     """A marked-frame -> marked-frame step applying the fused chain with mapInArrow.
 
     `edit_columns` name one long column per map stage of the chain, `stats_columns` one map<string, long> column
-    per map stage with a stats twin; they are added (null) before the pass."""
+    per map stage with a stats twin; they are added (null) before the pass. `other_columns`: per stage, the
+    columns it also runs on (stage_columns)."""
     from pyspark.sql import functions as F
 
     chain, edit_columns, stats_columns = tuple(chain), tuple(edit_columns), tuple(stats_columns)
+    other_columns = tuple(tuple(c) for c in other_columns)
 
     def step(df):
         if DETAIL not in df.columns:  # the first text pass adds it; later ones keep what earlier ones wrote
@@ -282,12 +312,48 @@ def as_step(chain: Sequence[BoundStage], text_column: str, edit_columns: Sequenc
         budget = record_budget(conf.get(TIMEOUT_CONF, None), conf.get(TIMEOUT_PER_MB_CONF, None))
         if fail is None:
             return df.mapInArrow(lambda batches: chain_batches(batches, chain, text_column, edit_columns,
-                                                               stats_columns, budget, source_column), df.schema)
+                                                               stats_columns, budget, source_column, other_columns),
+                                 df.schema)
         return df.mapInArrow(lambda batches: fail_first_attempt(
-            chain_batches(batches, chain, text_column, edit_columns, stats_columns, budget, source_column), fail),
+            chain_batches(batches, chain, text_column, edit_columns, stats_columns, budget, source_column,
+                          other_columns), fail),
             df.schema)
 
     return step
+
+
+def stage_columns(chain: Sequence[BoundStage], config, df, originals: Sequence[str],
+                  plain: dict[str, str]) -> tuple[tuple[str, ...], ...]:
+    """Per stage of the chain, the frame columns its `columns` parameter names (empty for other stages), checked
+    against the input on the driver before any stage runs: a column the input lacks, the text or id column, a
+    dps column or one that does not hold strings is a ConfigError naming the key. `originals`: the input's
+    column names; `plain`: input name -> the name it travels under in the frame (names with a dot)."""
+    from pyspark.sql import types as T
+
+    out = []
+    for stage in chain:
+        listed = stage.params.get(COLUMNS_PARAM) if stage.kind == "map" else None
+        found: list[str] = []
+        for name in dict.fromkeys(listed or ()):
+            where = f"{config.source}: stages.{stage.name}.{COLUMNS_PARAM}"
+            if name == config.input.text_column:
+                raise ConfigError(f"{where}: '{name}' is the text column, which {stage.name} always runs on")
+            if name == config.input.id_column:
+                raise ConfigError(f"{where}: '{name}' is input.id_column; ids must stay as read (dedup, dup_of "
+                                  f"and the index refer to them)")
+            if name.lower().startswith(("dps_", "_dps")):
+                raise ConfigError(f"{where}: '{name}' is a column dps writes, not an input column")
+            if name not in originals:
+                shown = ", ".join(c for c in originals if c != config.input.text_column) or "(none)"
+                raise ConfigError(f"{where}: the data has no field '{name}' (fields: {shown})")
+            column = plain.get(name, name)
+            dtype = df.schema[column].dataType
+            if not isinstance(dtype, T.StringType):
+                raise ConfigError(f"{where}: column '{name}' holds {dtype.simpleString()}, not strings; only "
+                                  f"string columns can be tagged")
+            found.append(column)
+        out.append(tuple(found))
+    return tuple(out)
 
 
 def record_budget(base: str | None, per_mb: str | None) -> RecordBudget | None:

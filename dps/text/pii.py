@@ -141,6 +141,7 @@ def tag_pii(
     start_token: str = "<|{kind}_start|>",
     end_token: str = "<|{kind}_end|>",
     mask_token: str = "<|{kind}|>",
+    columns: tuple[str, ...] = (),
 ) -> str:
     """Wrap personal data in <|kind_start|>...<|kind_end|> tags and replace it with a same-format random value.
 
@@ -177,6 +178,9 @@ def tag_pii(
         start_token: opening tag template; '{kind}' is replaced by the kind name.
         end_token: closing tag template; '{kind}' is replaced by the kind name.
         mask_token: what mode mask writes instead of a span (url spans keep value and tags in every mode).
+        columns: other string columns tagged the same way, e.g. [title, author]: each value as a text of its
+            own (its surrogates seeded by the job seed and that value), in the rows that reach the stage. Not
+            the text column, input.id_column or dps_* columns; a column the input lacks is a config error.
     """
     cfg = _config(mode, _kind_tuple(kinds), start_token, end_token, mask_token)
     original = text

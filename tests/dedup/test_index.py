@@ -6,9 +6,9 @@ import os
 import pytest
 
 from dps.config import ConfigError, parse_config
-from dps.dedup.index import IndexStore, LocalFS, Manifest, index_stats, open_index
+from dps.dedup.index import FORMAT, IndexStore, LocalFS, Manifest, index_stats, open_index
 
-SETTINGS = {"format": 1, "id_column": "id", "exact_dedup": {"lowercase": False, "strip_punctuation": False},
+SETTINGS = {"format": FORMAT, "id_column": "id", "exact_dedup": {"lowercase": False, "strip_punctuation": False},
             "minhash_dedup": None}
 
 
@@ -78,6 +78,26 @@ def test_other_dedup_settings_are_a_config_error(tmp_path):
     other = {**SETTINGS, "exact_dedup": {"lowercase": True, "strip_punctuation": False}}
     with pytest.raises(ConfigError, match="other dedup settings.*exact_dedup"):
         open_index(LocalFS(), config(tmp_path, "d2"), other)
+
+
+@pytest.mark.parametrize("written", [None, 1])
+def test_an_index_of_the_old_format_is_refused_with_how_to_rebuild_it(tmp_path, written):
+    """Format 1 (no "format" key in the oldest manifests) stored each kept document's text: refused, one line."""
+    commit_run(tmp_path, "d1", 3)
+    path = tmp_path / "ix" / "_manifest" / "000000000001.json"
+    raw = json.loads(path.read_text())
+    raw.pop("format")
+    if written is not None:
+        raw["format"] = written
+    path.write_text(json.dumps(raw))
+    with pytest.raises(ConfigError) as failure:
+        open_index(LocalFS(), config(tmp_path, "d2"), SETTINGS)
+    message = str(failure.value)
+    assert message.startswith("nightly.yaml: index.path: ") and "\n" not in message
+    assert f"has format 1 (written by an older dps: it holds the text of every kept document, unredacted); " \
+           f"this dps reads format {FORMAT} only: move the folder aside and rebuild the index by rerunning every " \
+           f"night, in order, with this index.path" in message
+    assert "3 documents in 1 run(s)" in index_stats(str(tmp_path / "ix"))  # still readable for inspection
 
 
 def test_manifest_round_trip(tmp_path):

@@ -246,3 +246,28 @@ def test_optimal_bands_use_datasketch_search():
     # Weighting misses higher moves the S-curve left: more recall at 0.85.
     assert candidate_probability(0.85, bands, rows) > candidate_probability(0.85, 9, 13)
     assert candidate_probability(1.0, bands, rows) == 1.0 and candidate_probability(0.0, bands, rows) == 0.0
+
+
+def test_shingle_sets_give_the_same_jaccard_as_the_texts():
+    """The nightly index stores shingle sets instead of text: verification from sets must equal verification
+    from texts, for every pair (similar, unrelated, short, empty)."""
+    from dps.dedup.index import set_array, set_values
+
+    rng = random.Random(5)
+    base = "서울시는 19일 시청에서 2023년 예산안을 발표했다. 문의 010-2345-6789, hong@naver.com "
+    texts = [base * 3, base * 3 + "추가 문장입니다.", base.replace("서울", "부산") * 3, "짧다", "", None,
+             "가나다라마바사" * 20, "ㅋㅋㅋㅋㅋ 좋아요!! 👍 " * 5]
+    texts += ["".join(rng.choice("가나다라 마바사아") for _ in range(rng.randint(0, 200))) for _ in range(40)]
+    values, offsets = S.shingle_sets(texts, seed=3)
+    stored = set_values(set_array(values, offsets))  # through the index's Arrow column and back
+    assert all(np.array_equal(a, b) for a, b in zip(stored, (values, offsets)))
+    hashes, hash_offsets = S.shingle_hashes(texts, seed=3)
+    for i in range(len(texts)):
+        one = values[offsets[i]:offsets[i + 1]]
+        assert np.all(one[1:] > one[:-1])  # ascending, distinct
+        assert set(one.tolist()) == set(hashes[hash_offsets[i]:hash_offsets[i + 1]].tolist())
+    left, right = np.repeat(np.arange(len(texts)), len(texts)), np.tile(np.arange(len(texts)), len(texts))
+    from_sets = S.pair_jaccard(values, offsets, left, right)
+    from_texts = S.pair_jaccard(hashes, hash_offsets, left, right)
+    assert np.array_equal(from_sets, from_texts)
+    assert from_sets[1] > 0.8 and from_sets[6] == 0.0 and from_sets[0] == 1.0  # near, unrelated, itself
