@@ -1,4 +1,5 @@
-"""`dps run | profile | validate | explain`: the command line. jobs/*.py only call `main`."""
+"""`dps run | profile | validate | explain | check-stage | show | diff | index | check-env`: the command line.
+jobs/*.py only call `main`."""
 
 from __future__ import annotations
 
@@ -53,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="describe a stage's parameters, defaults and reasons")
     explain.add_argument("stage", nargs="?", help="stage name (omit to list all stages)")
 
+    check_stage = sub.add_parser("check-stage", help="run the stage contract on a stage (module.path:function, an "
+                                                     "entry point name, or a built-in stage)")
+    check_stage.add_argument("stage", help="e.g. my_team.filters:toxicity")
+
     index = sub.add_parser("index", help="inspect the dedup index of nightly runs")
     index_sub = index.add_subparsers(dest="index_command", required=True)
     stats = index_sub.add_parser("stats", help="documents and runs the index holds")
@@ -102,6 +107,8 @@ def _dispatch(args) -> int:
         return 0
     if args.command == "check-env":
         return _check_env(args)
+    if args.command == "check-stage":
+        return _check_stage(args.stage)
     if args.command == "index":
         from dps.dedup.index import index_check, index_stats
 
@@ -141,6 +148,24 @@ def _dispatch(args) -> int:
     print(report.table())
     holds, _ = report.invariant()
     return 0 if holds else 1
+
+
+def _check_stage(name: str) -> int:
+    """The contract the project runs on its built-in stages (tests/test_registry.py), on any stage; exit 1 when the
+    stage breaks it, 2 when it cannot be loaded."""
+    from dps.registry import get_stage
+    from dps.stage_check import check_stage, contract_summary
+
+    stage = get_stage(name, "check-stage")
+    print(f"{stage.name}: {stage.kind} stage" + (f", from {stage.origin}" if stage.origin else " (built in)"))
+    print(f"checked: {contract_summary(stage)}")
+    problems = check_stage(stage)
+    if problems:
+        print(f"FAILED: {len(problems)} problem{'s' if len(problems) > 1 else ''}:")
+        print("\n".join(f"  {p}" for p in problems))
+        return 1
+    print(f"OK: {stage.name} meets the stage contract; a config names it as `- {stage.name}`")
+    return 0
 
 
 def _check_env(args) -> int:

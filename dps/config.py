@@ -509,7 +509,7 @@ def apply_overrides(raw: dict, overrides: list[str], source: str) -> dict:
         if keys[:2] == ["spark", "settings"] and len(keys) > 2:  # Spark keys contain dots themselves
             keys = ["spark", "settings", ".".join(keys[2:])]
         if keys[0] == "stages" and len(keys) >= 2:
-            _override_stage(raw, keys[1], keys[2:], value, shown)
+            _override_stage(raw, keys[1:], value, shown)
             continue
         node = raw
         for k in keys[:-1]:
@@ -520,23 +520,27 @@ def apply_overrides(raw: dict, overrides: list[str], source: str) -> dict:
     return raw
 
 
-def _override_stage(raw: dict, name: str, param_path: list[str], value: Any, item: str) -> None:
+def _override_stage(raw: dict, keys: list[str], value: Any, item: str) -> None:
+    """`stages.NAME.PARAM=value`; NAME may itself hold dots (module.path:function), so the longest stage name of
+    the config that the keys start with is the one meant."""
     stages = raw.get("stages")
     if not isinstance(stages, list):
         raise ConfigError(f"--set {item}: the config has no stages list")
-    for i, entry in enumerate(stages):
-        entry_name = entry if isinstance(entry, str) else \
-            (next(iter(entry)) if isinstance(entry, dict) and entry else None)
-        if entry_name != name:
+    names = [e if isinstance(e, str) else (next(iter(e)) if isinstance(e, dict) and e else None) for e in stages]
+    for cut in range(len(keys), 0, -1):
+        name, param_path = ".".join(keys[:cut]), keys[cut:]
+        if name not in names:
             continue
         if not param_path:
-            raise ConfigError(f"--set {item}: name a parameter, as stages.{name}.PARAM=VALUE")
+            raise ConfigError(f"--set {item}: name a parameter, as stages.{_clip(name, 80)}.PARAM=VALUE")
+        i = names.index(name)
+        entry = stages[i]
         params = {} if isinstance(entry, str) else dict(entry[name] or {})
         params[".".join(param_path)] = value
         stages[i] = {name: params}
         return
-    names = [e if isinstance(e, str) else next(iter(e)) for e in stages if e]
-    raise ConfigError(f"--set {item}: no stage '{_clip(name, 80)}' in the config{nearest(name, names)}")
+    shown = [n for n in names if isinstance(n, str)]
+    raise ConfigError(f"--set {item}: no stage '{_clip(keys[0], 80)}' in the config{nearest(keys[0], shown)}")
 
 
 def load_config(path: str, overrides: list[str] | None = None, *, check_paths: bool = True) -> JobConfig:
