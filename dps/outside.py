@@ -100,8 +100,8 @@ def _load_reference(module_name: str, attr: str, name: str) -> Callable:
                                     f"{nearest(part, public)}")
         target = getattr(target, part)
     if not callable(target):
-        raise OutsideStageError(f"stage {name}: {attr!r} in {module_name!r} is a {type(target).__name__}, "
-                                f"not a function")
+        raise OutsideStageError(f"stage {name}: {attr!r} in {module_name!r} is not a function (its type: "
+                                f"{type(target).__name__})")
     return target
 
 
