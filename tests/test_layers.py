@@ -25,6 +25,7 @@ LAYERS = [
     ("report", ["dps.report"]),  # accounting: the aggregate, example documents, the invariant
     ("run", ["dps.pipeline"]),
     ("profile", ["dps.profile"]),
+    ("inspect", ["dps.run_output", "dps.show", "dps.diff"]),  # finished runs' outputs, read with pyarrow
     ("cli", ["dps.cli"]),
 ]
 
