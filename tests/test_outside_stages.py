@@ -160,7 +160,7 @@ def test_check_stage_runs_the_contract_and_says_so(team, capsys):
 
 
 @pytest.mark.spark
-def test_outside_stages_run_in_the_pipeline(team, spark, tmp_path):
+def test_outside_stages_run_in_the_pipeline(team, spark, tmp_path, capsys):
     from dps.pipeline import run
 
     _, archive = team
@@ -183,3 +183,7 @@ def test_outside_stages_run_in_the_pipeline(team, spark, tmp_path):
     kept = {r["id"]: r["text"] for r in spark.read.parquet(str(tmp_path / "out")).collect()}
     assert kept == {"1": "좋은 하루 되세요. 날씨가 맑습니다.", "3": "오늘 회의는 세 시에 시작합니다."}
     assert report.stages[1] == {"stage": "my_team.filters:toxicity", "kind": "filter", "params": {"max_share": 0.2}}
+    # dps show reads the real run's rejected output by the outside stage's reason.
+    assert main(["show", str(tmp_path / "out"), "--reason", "my_team.filters:toxicity"]) == 0
+    shown = capsys.readouterr().out
+    assert "[1] filtered my_team.filters:toxicity:too_toxic · id 2 · 14 chars\n    바보 바보 쓰레기 같은 글" in shown
