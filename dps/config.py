@@ -59,6 +59,16 @@ class SparkConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    # Example documents per rejection reason on the HTML report page. Each one costs a seeded hash of every
+    # rejected document's text in the report's aggregate, hence the cap; `dps show` lists any number.
+    examples_per_reason: int = 3
+
+
+MAX_EXAMPLES_PER_REASON = 50
+
+
+@dataclass(frozen=True)
 class IndexConfig:
     path: str  # the persistent dedup index of nightly runs (Parquet + manifests)
 
@@ -78,6 +88,7 @@ class JobConfig:
     run_id: str | None = None  # nightly runs: output goes to <output.path>/run_id=<id>/
     index: IndexConfig | None = None
     stages: tuple[StageSpec, ...]
+    report: ReportConfig = field(default_factory=ReportConfig)
     spark: SparkConfig = field(default_factory=SparkConfig)
 
     def run_path(self, path: str | None) -> str | None:
@@ -591,9 +602,10 @@ def parse_config(raw: dict, source: str, *, check_paths: bool = True) -> JobConf
     problem = _check_paths_apart(input_cfg.paths, [(k, p) for k, p in outputs if p is not None])
     if problem:
         raise ConfigError(f"{source}: {problem}")
+    report_cfg = _parse_report(r, top["report"])
     spark_cfg = _parse_spark(r, top["spark"])
     return JobConfig(source=source, input=input_cfg, output=output_cfg, stages=stages, seed=int(seed),
-                     spark=spark_cfg, run_id=run_id, index=index_cfg)
+                     report=report_cfg, spark=spark_cfg, run_id=run_id, index=index_cfg)
 
 
 def _absolute(path: str) -> str:
@@ -687,6 +699,16 @@ def _parse_index(r: _Reader, raw: Any, run_id: str | None) -> IndexConfig | None
         raise r.fail("index.path", "an index needs a run id for each run: pass --run-id ID (e.g. the crawl "
                                    "date) or set run_id in the config")
     return IndexConfig(path)
+
+
+def _parse_report(r: _Reader, raw: Any) -> ReportConfig:
+    rep = _with_defaults(r.mapping({} if raw is None else raw, "report", config_keys(ReportConfig)), ReportConfig)
+    return ReportConfig(
+        examples_per_reason=int(r.number(rep["examples_per_reason"], "report.examples_per_reason", integer=True,
+                                         minimum=0, maximum=MAX_EXAMPLES_PER_REASON,
+                                         limits=f"an integer in [0, {MAX_EXAMPLES_PER_REASON}] (dps show lists "
+                                                f"any number)")),
+    )
 
 
 def _parse_spark(r: _Reader, raw: Any) -> SparkConfig:
