@@ -73,7 +73,10 @@ def open_run(path: str, what: str = "OUTPUT") -> FinishedRun:
         with open(report_file, encoding="utf-8") as fh:
             report = json.load(fh)
     except FileNotFoundError:
-        raise ConfigError(f"{what} {path}: no {REPORT_FILE}: not the output folder of a finished dps run") from None
+        nights = sorted(f for f in os.listdir(local) if f.startswith("run_id="))
+        hint = f" (nightly runs: name one night's folder, e.g. {os.path.join(path, nights[-1])})" if nights else ""
+        raise ConfigError(f"{what} {path}: no {REPORT_FILE}: not the output folder of a finished dps run{hint}") \
+            from None
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{what} {path}: cannot read {REPORT_FILE} ({exc})") from None
     config = report.get("config", {})

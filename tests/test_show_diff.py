@@ -167,6 +167,10 @@ def test_show_says_why_it_cannot(tmp_path):
     os.makedirs(tmp_path / "plain")
     with pytest.raises(ConfigError, match="no _dps_report.json: not the output folder of a finished dps run"):
         open_run(str(tmp_path / "plain"))
+    nightly = _write_run(str(tmp_path), "night", _run_a(), run_id="2026-11-23")
+    with pytest.raises(ConfigError, match=r"nightly runs: name one night's folder, e\.g\. .*/night/run_id=2026-11-23"):
+        open_run(str(tmp_path / "night"))
+    assert open_run(nightly).rejected == f"{tmp_path}/night_rejected/run_id=2026-11-23"
     with pytest.raises(ConfigError, match="no such folder"):
         open_run(str(tmp_path / "absent"))
 
