@@ -17,6 +17,7 @@ from dps.plan import Plan, plan
 from dps.render.html import run_report_html
 from dps.report import Report, aggregate, build_report, collect_examples, example_rows, sum_counters
 from dps.spark.io import HadoopFS, shard_count, stage_shards, write_shards
+from dps.spark.progress import Progress
 from dps.spark.read import read_marked
 
 REPORT_FILE = "_dps_report.json"
@@ -42,10 +43,12 @@ def run(config: JobConfig, spark=None, *, job_plan: Plan | None = None, echo: Ca
     spark = spark or build_session(config)
     echo(f"Spark {spark.version} ready in {time.time() - started:.1f}s; plan:\n{job_plan.describe()}")
 
+    progress = Progress(spark, echo)
+    echo = progress.echo
     guard = RunGuard(lambda path: HadoopFS(spark, path), config, options or RunOptions(), echo).open()
     staged_folders: list = []  # this run's own staging folders, removed if it fails
     try:
-        report = _run(config, spark, job_plan, echo, guard, staged_folders)
+        report = _run(config, spark, job_plan, progress, guard, staged_folders)
     except BaseException:
         for folder in staged_folders:
             try:
@@ -73,6 +76,16 @@ class _Steps:
         self.edit_columns: list[tuple[str, str]] = []  # (column, map stage name): what each map stage changed
         self.stats_columns: dict[str, str] = {}  # edit column -> its counters column, for stages with a stats twin
         self.persisted: list = []
+        # What runs at the next materialization (Spark runs the read and the text stages fused, so they are timed
+        # as one step): names for the progress lines and the report's step timings.
+        self.pending: list[str] = ["read"]
+
+    @classmethod
+    def empty(cls) -> "_Steps":
+        return cls(None, None, [], [], {}, False)
+
+    def pending_label(self) -> str:
+        return " + ".join(self.pending)
 
     def persist(self, df):
         # Frame stages read their input several times; persisting first runs the text stages once.
@@ -87,44 +100,55 @@ class _Steps:
             df.unpersist()
 
 
-def _run(config: JobConfig, spark, job_plan: Plan, echo: Callable[[str], None], guard: RunGuard,
+def _run(config: JobConfig, spark, job_plan: Plan, progress: Progress, guard: RunGuard,
          staged_folders: list) -> Report:
     """The outline of a run: read, fold the steps, count, write (staged), check the invariant, commit."""
+    echo = progress.echo
     index = None
     if config.index is not None:
         index = open_index(guard.index_fs, config, job_plan.index_settings(), echo)
         echo(index.describe())
         index.store.remove_leftovers(index.manifest)  # under the index lock: killed runs' rows and manifests
-    steps = _fold_steps(spark, config, job_plan, index)
+    steps = _Steps.empty()
     try:
-        echo("reading input and running the stages")
+        steps = _fold_steps(spark, config, job_plan, index, progress)
         source_col = config.input.source_column if config.input.source_column in steps.columns else None
-        rows = aggregate(steps.marked, config, steps.edit_columns, source_col)
+        with progress.step(f"{steps.pending_label()}, counting"):
+            rows = aggregate(steps.marked, config, steps.edit_columns, source_col)
         # The final frame is cached now: the frames cached before each frame stage are not needed any more,
         # and the shard writer needs the memory (at a 1 GB heap it ran out while they stayed cached).
         steps.unpersist(keep_last=True)
-        written, staged, staged_rejected, index_folder, side = _write_staged(
-            spark, config, steps, rows, index, job_plan, guard, staged_folders, echo)
-        report = build_report(config, job_plan, rows, source_col, side["input_records"], steps.edit_columns,
-                              side["counters"], written, index)
-        holds, equation = report.invariant()
-        if not holds:
-            raise RuntimeError(f"row accounting broken, output not committed: {equation}; written {report.written}")
-        html = run_report_html(report, collect_examples(side["examples"], config, job_plan))
-        _commit(report, html, staged, staged_rejected, index, index_folder, guard)
+        with progress.step("writing (staged) with the input count, counters and examples beside"):
+            written, staged, staged_rejected, index_folder, side = _write_staged(
+                spark, config, steps, rows, index, job_plan, guard, staged_folders, echo)
+        with progress.step("report"):
+            report = build_report(config, job_plan, rows, source_col, side["input_records"], steps.edit_columns,
+                                  side["counters"], written, index)
+            holds, equation = report.invariant()
+            if not holds:
+                raise RuntimeError(f"row accounting broken, output not committed: {equation}; "
+                                   f"written {report.written}")
+            examples = collect_examples(side["examples"], config, job_plan)
+        # The commit publishes the report, so its own time is only in the log.
+        report.run = {**progress.summary(), **run_provenance(config.source)}
+        html = run_report_html(report, examples)
+        with progress.step("commit"):
+            _commit(report, html, staged, staged_rejected, index, index_folder, guard)
     finally:
         steps.unpersist()
     return report
 
 
-def _fold_steps(spark, config: JobConfig, job_plan: Plan, index) -> _Steps:
-    """The marked input, with every step of the plan applied (lazily: nothing runs yet)."""
+def _fold_steps(spark, config: JobConfig, job_plan: Plan, index, progress: Progress) -> _Steps:
+    """The marked input, with every step of the plan applied. The frame before each frame stage is cached and
+    materialized as a timed step; the frame after the last step is built lazily (the count materializes it)."""
     from pyspark.sql import functions as F
 
     from dps.spark.arrow import as_step
 
     text_col = config.input.text_column
-    marked, raw_input, columns = read_marked(spark, config.input)
+    with progress.step("input files and schema"):  # JSONL schema inference reads the input once
+        marked, raw_input, columns = read_marked(spark, config.input)
     # Input keys with a dot or a backtick ("og.title") travel under plain names through every step (Spark reads a
     # dot as struct access wherever a name is a string) and get their own names back in the written shards.
     originals = [_unquote(c) for c in columns]
@@ -145,14 +169,43 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index) -> _Steps:
                         stats_names.append(f"_dps_stats_{len(steps.edit_columns) - 1}")
                         steps.stats_columns[names[-1]] = stats_names[-1]
             steps.marked = as_step(stages, text_col, names, stats_names)(steps.marked)
+            steps.pending.append(_text_label(stages))
             continue
         for stage in stages:
             if keep_dedup_text and IX_TEXT not in steps.marked.columns:
                 steps.marked = steps.marked.withColumn(IX_TEXT, F.col(text_col))
             extra = {"index": index} if index is not None and stage.stage.uses_index else {}
-            steps.marked = stage.stage.fn(steps.persist(steps.marked), config=config, **extra, **stage.params)
+            before = steps.persist(steps.marked)
+            with progress.step(steps.pending_label()):
+                before.count()
+            # A frame stage runs some of its work when called (connected components) and the rest lazily, with
+            # whatever follows it: the "continued" step.
+            with progress.step(stage.name):
+                steps.marked = stage.stage.fn(before, config=config, **extra, **stage.params)
+            steps.pending = [f"{stage.name}, continued"]
     steps.marked = steps.persist(steps.marked)
     return steps
+
+
+def _text_label(stages) -> str:
+    names = [s.name for s in stages]
+    return f"text stages {names[0]}" if len(names) == 1 else f"text stages {names[0]} .. {names[-1]}"
+
+
+def run_provenance(config_source: str) -> dict:
+    """Which config ran: its file and, when the file is in a git work tree, `git describe` of it."""
+    import subprocess
+
+    folder = os.path.dirname(os.path.abspath(config_source)) if os.path.isfile(config_source) else None
+    described = None
+    if folder:
+        try:
+            out = subprocess.run(["git", "-C", folder, "describe", "--always", "--dirty", "--tags"],
+                                 capture_output=True, text=True, timeout=10)
+            described = out.stdout.strip() or None if out.returncode == 0 else None
+        except (OSError, subprocess.SubprocessError):
+            described = None
+    return {"config_file": config_source, "config_git": described}
 
 
 def _write_staged(spark, config: JobConfig, steps: _Steps, rows, index, job_plan: Plan, guard: RunGuard,

@@ -36,6 +36,8 @@ class Report:
     index: dict | None = None  # nightly runs: the index seen and what this run added to it
     # Every stage as it ran: each parameter's effective value (the signature's default where the config is silent).
     stages: list[dict] = field(default_factory=list)
+    # When it ran and how long each step took, and which config file (and its git describe) it ran.
+    run: dict = field(default_factory=dict)
 
     def totals(self) -> dict[str, int]:
         totals = {s: 0 for s in STATUSES}
@@ -100,6 +102,7 @@ class Report:
             **({"index": self.index} if self.index is not None else {}),
             "config": self.config,
             **({"effective_stages": self.stages} if self.stages else {}),
+            **({"run": self.run} if self.run else {}),
         }
         return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 

@@ -16,7 +16,8 @@ from dps.config import JobConfig
 
 # Job-level defaults; a config's spark.settings override them.
 DEFAULT_SETTINGS = {
-    "spark.ui.showConsoleProgress": "true",
+    # dps shows its own progress lines (dps.spark.progress); Spark's bar wrote carriage returns into cron logs.
+    "spark.ui.showConsoleProgress": "false",
     "spark.ui.enabled": "false",
     "spark.sql.session.timeZone": "UTC",
     # Our text stages emit Arrow batches; 2,048 rows of ~2 KB keep a batch near 4 MB in the Python worker.

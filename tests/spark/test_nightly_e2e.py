@@ -275,6 +275,9 @@ spark: {{master: "local[1]", driver_memory: 1g}}
     assert done.returncode == 0, done.stderr
     log = (tmp_path / "logs" / "dps-nightly-2026-11-20.log").read_text()
     assert "run 2026-11-20 done" in log and "OK: input 13 = kept 12" in log
+    # A cron log gets plain progress lines, one per step at least, and no carriage-return progress bar.
+    assert "\r" not in log and "[Stage" not in log
+    assert "dps: exact_dedup: done in" in log and "dps: commit: done in" in log
     assert (tmp_path / "out" / "run_id=2026-11-20" / "_dps_report.json").exists()
     assert [r.run_id for r in IndexStore(LocalFS(), str(tmp_path / "index")).latest().runs] == ["2026-11-20"]
 
