@@ -43,9 +43,12 @@ class Side:
 
 
 def diff(a: FinishedRun, b: FinishedRun, *, examples: int = 3, sample: float = 1.0, chars: int = 300,
-         out: TextIO = sys.stdout) -> tuple[Side, Side]:
-    """Compare two finished runs and print the comparison; returns (kept in A only, kept in B only)."""
+         out: TextIO | None = None) -> tuple[Side, Side]:
+    """Compare two finished runs and print the comparison (to stdout unless `out`); returns (kept in A only, kept
+    in B only)."""
     import numpy as np
+
+    out = sys.stdout if out is None else out  # looked up per call: a caller may have redirected it
 
     if not 0 < sample <= 1:
         raise ConfigError(f"--sample: expected a fraction in (0, 1], got {sample}")

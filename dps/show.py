@@ -18,10 +18,13 @@ from dps.run_output import FinishedRun, batches, columns, match_reasons, reason_
 
 
 def show(run: FinishedRun, *, reason: str | None = None, source: str | None = None, limit: int = 20,
-         kept: bool = False, jsonl: bool = False, chars: int = 600, out: TextIO = sys.stdout,
-         note: TextIO = sys.stderr) -> int:
-    """Print (or, with jsonl, export) up to `limit` documents (0: all); returns how many were written."""
+         kept: bool = False, jsonl: bool = False, chars: int = 600, out: TextIO | None = None,
+         note: TextIO | None = None) -> int:
+    """Print (or, with jsonl, export) up to `limit` documents (0: all) to `out` (stdout), the summary to `note`
+    (stderr) when exporting; returns how many were written."""
     import pyarrow.dataset as ds
+
+    out, note = sys.stdout if out is None else out, sys.stderr if note is None else note  # per call: redirectable
 
     if kept and reason is not None:
         raise ConfigError("--kept and --reason: kept documents have no reason; use one of them")
