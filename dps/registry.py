@@ -143,7 +143,7 @@ def get_stage(name: str, where: str = "stages") -> Stage:
     if found is None:
         known = [*STAGES, *[n for n in entry_points() if n not in STAGES]]
         raise ConfigError(f"{where}: unknown stage {_name(name)}{nearest(name, known)}; known stages: "
-                          f"{', '.join(known)}; or module.path:function for a stage of your own")
+                          f"{', '.join(known)}")
     decl = found.declaration
     stage = Stage(found.name, decl.kind, found.fn, stats_fn=decl.stats_fn, metrics_fn=decl.metrics_fn,
                   metrics=decl.metrics, origin=found.origin)

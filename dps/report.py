@@ -78,15 +78,22 @@ class Report:
             src[r.status] = src.get(r.status, 0) + r.docs
         return dict(sorted(out.items()))
 
-    def show_command(self, reason: str) -> str | None:
-        """The `dps show` command that lists this reason's documents, or None when the run kept no rejected ones."""
+    def show_output(self) -> str | None:
+        """The folder `dps show` reads this run's rejected documents from (its output folder: the report there names
+        the rejected one), or None when the run kept no rejected documents."""
         output = self.config.get("output", {})
         if not output.get("rejected_path"):
             return None
         path, run_id = output["path"], self.config.get("run_id")
-        if run_id is not None:  # as JobConfig.run_path: a nightly run's folder
-            path = f"{path.rstrip('/')}/run_id={run_id}"
-        return f"dps show {shlex.quote(path)} --reason {shlex.quote(reason)} -n 50"
+        return f"{path.rstrip('/')}/run_id={run_id}" if run_id is not None else path  # as JobConfig.run_path
+
+    def show_command(self, reason: str, output: str | None = None) -> str | None:
+        """The `dps show` command that lists this reason's documents (of `output`, by default this run's folder), or
+        None when the run kept no rejected documents."""
+        folder = self.show_output()
+        if folder is None:
+            return None
+        return f"dps show {output or shlex.quote(folder)} --reason {shlex.quote(reason)} -n 50"
 
     def to_json(self) -> str:
         holds, equation = self.invariant()

@@ -48,8 +48,9 @@ def test_each_reason_names_the_dps_show_command_that_lists_more():
     html = run_report_html(report, examples)
     assert "Up to 2 documents per reason" in html
     section = html[html.index('id="m-filtered-gopher-quality-too-few-words"'):html.index('id="m-duplicate')]
-    assert "2 of 5 shown; more with their evidence: <code>dps show &#x27;out dir&#x27; --reason " \
+    assert "2 of 5 shown; more with their evidence: <code>dps show &quot;$OUT&quot; --reason " \
            "gopher_quality:too_few_words -n 50</code>" in section
+    assert "<code>OUT=&#x27;out dir&#x27;</code>, then the <code>dps show &quot;$OUT&quot; ...</code>" in html
     assert "all 1 shown" in html[html.index('id="m-duplicate'):]
     nightly = Report(1, report.rows, {**CONFIG, "run_id": "2026-11-23"})
     assert nightly.show_command("exact_dedup") == "dps show 'out dir/run_id=2026-11-23' --reason exact_dedup -n 50"
@@ -75,6 +76,7 @@ def test_the_report_shows_as_many_examples_as_configured(spark, tmp_path):
     html = (tmp_path / "out" / "_dps_report.html").read_text(encoding="utf-8")
     section = html[html.index('id="m-filtered-gopher-quality-too-few-words"'):]
     assert section.count('<pre class="doc">') == 5 and "5 of 7 shown" in section
-    assert f"dps show {tmp_path}/out --reason gopher_quality:too_few_words -n 50" in section
+    assert "dps show &quot;$OUT&quot; --reason gopher_quality:too_few_words -n 50" in section
+    assert f"<code>OUT={tmp_path}/out</code>" in html
     assert json.loads((tmp_path / "out" / "_dps_report.json").read_text())["config"]["report"] == \
         {"examples_per_reason": 5}

@@ -7,6 +7,7 @@ inline, images are base64 data URIs, charts of the run report are inline SVG, an
 from __future__ import annotations
 
 import base64
+import shlex
 from html import escape
 
 from dps import __version__
@@ -173,13 +174,24 @@ def index_line(report) -> str:
 
 
 def _more_line(report, reason: str, docs: int, shown: int) -> str:
-    """Under a reason's examples: the command listing its documents, or why there is none."""
-    command = report.show_command(reason)
+    """Under a reason's examples: the command listing its documents (of "$OUT", defined at the top of the page, so
+    the examples section is the same for the same documents wherever the output is), or why there is none."""
+    command = report.show_command(reason, '"$OUT"')
     lead = f"{shown:,} of {docs:,} shown" if shown < docs else f"all {docs:,} shown"
     if command is None:
         return (f'<p class="meta">{lead}; this run kept no rejected documents: set '
                 "<code>output.rejected_path</code> to list them with <code>dps show</code>.</p>")
     return f'<p class="meta">{lead}; more with their evidence: <code>{escape(command)}</code></p>'
+
+
+def _show_line(report) -> str:
+    """At the top of the page: the output folder the per-reason `dps show "$OUT"` commands read."""
+    folder = report.show_output()
+    if folder is None:
+        return ""
+    command = escape('dps show "$OUT" ...')
+    return (f'<p class="meta">More documents of a reason, with their evidence: <code>OUT={escape(shlex.quote(folder))}'
+            f"</code>, then the <code>{command}</code> command under the reason's examples.</p>")
 
 
 def run_report_html(report, examples: list[dict]) -> str:
@@ -203,6 +215,7 @@ def run_report_html(report, examples: list[dict]) -> str:
         + f' · seed {config["seed"]} · stages: ' + escape(" → ".join(next(iter(s)) for s in config["stages"])) + "</p>",
         f'<p class="{"ok" if holds else "broken"}">{"OK" if holds else "BROKEN"}: {escape(equation)}</p>',
         index_line(report),
+        _show_line(report),
         "<h2>Status and reason per source</h2>",
         _bar_chart(report, sources or ["(none)"]),  # no source column: every row's source is None
     ]
