@@ -63,10 +63,20 @@ class Submitted:
     stderr: str
 
 
+def worker_cleanup_opts(interval_s: int, app_data_ttl_s: int) -> str:
+    """SPARK_WORKER_OPTS that make a standalone worker delete the folders of finished applications (each holds the
+    job's unpacked environment archive, ~650 MB) once nothing in them is newer than `app_data_ttl_s` seconds,
+    checking every `interval_s` seconds. Spark's default keeps them forever."""
+    return (f"-Dspark.worker.cleanup.enabled=true -Dspark.worker.cleanup.interval={interval_s} "
+            f"-Dspark.worker.cleanup.appDataTtl={app_data_ttl_s}")
+
+
 class StandaloneCluster:
-    def __init__(self, root: str, *, workers: int = 2, cores: int = 1, memory: str = "1g"):
+    def __init__(self, root: str, *, workers: int = 2, cores: int = 1, memory: str = "1g",
+                 cleanup_interval_s: int = 600, app_data_ttl_s: int = 3600):
         self.root = os.path.abspath(root)
         self.n_workers, self.cores, self.memory = workers, cores, memory
+        self.worker_opts = worker_cleanup_opts(cleanup_interval_s, app_data_ttl_s)
         self.procs: list[subprocess.Popen] = []
         self.started_sessions: list[int] = []  # every process started (each leads its own session), for checks
         self.master_url = ""
@@ -80,9 +90,10 @@ class StandaloneCluster:
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
         log = open(os.path.join(self.log_dir, f"{name}.log"), "wb")
         try:
+            env = clean_env({"SPARK_CONF_DIR": self.conf_dir, "SPARK_WORKER_OPTS": self.worker_opts})
             proc = subprocess.Popen([os.path.join(spark_home(), "bin", "spark-class"), *args],
                                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    env=clean_env({"SPARK_CONF_DIR": self.conf_dir}), start_new_session=True)
+                                    env=env, start_new_session=True)
         finally:
             log.close()
         self.procs.append(proc)
@@ -239,9 +250,9 @@ def compare_outputs(expected: str, got: str, *, config_may_differ: tuple[str, ..
                     report_file: str = "_dps_report.json", report_page: str = "_dps_report.html") -> list[str]:
     """Differences between two dps output folders (empty: the same): the file names, every file byte for byte
     (dps sorts the encodings in the footers of local Parquet output, see dps.spark.parquet_footer, so shards
-    written by different JVMs are identical), the report except the output paths in its config and the config
-    sections named in `config_may_differ` (e.g. "spark" when the runs had other Spark settings), and the report
-    page except the output paths it shows."""
+    written by different JVMs are identical), the report except its run times, the output paths in its config and
+    the config sections named in `config_may_differ` (e.g. "spark" when the runs had other Spark settings), and the
+    report page except the output paths it shows."""
     differences = []
     names_a, names_b = sorted(os.listdir(expected)), sorted(os.listdir(got))
     if names_a != names_b:
@@ -256,6 +267,7 @@ def compare_outputs(expected: str, got: str, *, config_may_differ: tuple[str, ..
             for path in (a, b):
                 with open(path, encoding="utf-8") as fh:
                     doc = json.load(fh)
+                doc.pop("run", None)  # when it ran and how long each step took
                 doc["config"]["output"].pop("path")
                 doc["config"]["output"].pop("rejected_path")
                 for section in config_may_differ:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from dps.config import ConfigError
-from dps.marks import RAW, REASON, STATUS
+from dps.marks import DETAIL, RAW, REASON, STATUS
 from dps.run_output import FinishedRun, batches, columns, shard_files
 
 # Past this many kept documents (both runs together) the key arrays would take over 2 GB: sample instead.
@@ -121,7 +121,7 @@ def _explain(side: Side, wanted, other: FinishedRun, key: str, examples: int, li
     if key not in names:
         return side
     wanted_columns = [c for c in dict.fromkeys([key, STATUS, REASON, other.text_column, other.id_column, source,
-                                                RAW, "dup_of", "dup_of_run"]) if c and c in names]
+                                                RAW, DETAIL, "dup_of", "dup_of_run"]) if c and c in names]
     for batch in batches(other.rejected, columns=wanted_columns, batch_size=4096):
         values = batch.column(key).to_pylist()
         hashes = np.fromiter((_hash(v) if v is not None else 0 for v in values), dtype=np.uint64)

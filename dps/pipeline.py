@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
-from dps.config import JobConfig
+from dps.config import ConfigError, JobConfig
 from dps.dedup.index import IX_TEXT, index_rows, open_index
 from dps.marks import REASON, STATUS
 from dps.outputs import RunGuard, RunOptions
@@ -158,6 +158,8 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index, progress: Progr
     restore = [F.col(plain[n]).alias(n) if n in plain else F.col(n) for n in originals]
     keep_dedup_text = index is not None and job_plan.text_changes_after_dedup()
     steps = _Steps(marked, raw_input, [plain.get(n, n) for n in originals], restore, plain, keep_dedup_text)
+    source_col = _per_source_column(config, job_plan, originals)
+    source_col = plain.get(source_col, source_col)
     for kind, stages in job_plan.groups():
         if kind == "text":
             names, stats_names = [], []
@@ -168,7 +170,7 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index, progress: Progr
                     if stage.stage.stats_fn is not None:
                         stats_names.append(f"_dps_stats_{len(steps.edit_columns) - 1}")
                         steps.stats_columns[names[-1]] = stats_names[-1]
-            steps.marked = as_step(stages, text_col, names, stats_names)(steps.marked)
+            steps.marked = as_step(stages, text_col, names, stats_names, source_col)(steps.marked)
             steps.pending.append(_text_label(stages))
             continue
         for stage in stages:
@@ -185,6 +187,18 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index, progress: Progr
             steps.pending = [f"{stage.name}, continued"]
     steps.marked = steps.persist(steps.marked)
     return steps
+
+
+def _per_source_column(config: JobConfig, job_plan: Plan, columns: list[str]) -> str | None:
+    """The input column by_source parameters select on (None when no stage has any); it must exist."""
+    names = [s.name for s in job_plan.stages if s.by_source]
+    if not names:
+        return None
+    column = config.input.source_column  # plan() refused a null one
+    if column not in columns:
+        raise ConfigError(f"{config.source}: input.source_column: the input has no column '{column}', which "
+                          f"by_source of {', '.join(names)} selects on (columns: {', '.join(columns)})")
+    return column
 
 
 def _text_label(stages) -> str:

@@ -61,6 +61,10 @@ def plan(config: JobConfig) -> Plan:
         raise ConfigError(f"{config.source}: stages: empty; name at least one stage")
     job_plan = Plan(config, tuple(bind(spec, config.seed, config.source) for spec in config.stages))
     job_plan.index_settings()  # checks the dedup stages' parameters now, not after Spark starts
+    per_source = [s.name for s in job_plan.stages if s.by_source]
+    if per_source and not config.input.source_column:
+        raise ConfigError(f"{config.source}: stages: by_source of {', '.join(per_source)} needs "
+                          f"input.source_column (the column naming each document's source); it is null")
     if config.index is not None:
         dedup = job_plan.index_stage_positions()
         if not dedup:

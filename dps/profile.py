@@ -81,7 +81,7 @@ def profile_plan(stages: Sequence[BoundStage]) -> tuple[tuple[ProfiledMetric, ..
             for spec in stage.metric_specs():
                 here.append(len(metrics))
                 metrics.append(ProfiledMetric(f"{label}.{spec.name}", stage.name, position, spec,
-                                              tuple(params.get(rule.param) for rule in spec.rules)))
+                                              tuple(rule.limit(params) for rule in spec.rules)))
         steps.append(ProfileStep(stage, params, tuple(here), stage.kind == "map"))
     # Map stages after the last measuring step would transform text nobody looks at.
     last = max((i for i, s in enumerate(steps) if s.metrics), default=-1)
@@ -290,6 +290,7 @@ def compute_profile(config: JobConfig, spark, *, sample_fraction: float = 1.0, j
             aggs += [F.percentile_approx(v, [q for _, q in QUANTILES], PERCENTILE_ACCURACY).alias(f"q{k}"),
                      F.min(v).alias(f"min{k}"), F.max(v).alias(f"max{k}"), F.avg(v).alias(f"mean{k}")]
             aggs += [F.sum(F.col(_flag_column(k, j)).cast("long")).alias(f"r{k}_{j}") for j in pm.active_rules]
+        aggs += _stage_aggregates(metrics)
         stats = {r["_src"]: r for r in profiled.groupBy("_src").agg(*aggs).collect()}
         if not stats:
             read = sum(r["count"] for r in counts)
@@ -312,6 +313,29 @@ def compute_profile(config: JobConfig, spark, *, sample_fraction: float = 1.0, j
         histograms.setdefault((r["_src"], r["k"]), {})[r["b"]] = r["count"]
     return _document(config, job_plan, sample_fraction, source_col, metrics, counts, stats, sources, edges,
                      histograms)
+
+
+def _stage_positions(metrics: Sequence[ProfiledMetric]) -> list[int]:
+    """Positions in the chain of the stages with at least one active rule, in order."""
+    return sorted({pm.position for pm in metrics if pm.position is not None and pm.active_rules})
+
+
+def _stage_aggregates(metrics: Sequence[ProfiledMetric]) -> list:
+    """Per stage with rules: the documents any of its rules rejects (all its thresholds together: what the stage
+    removes where it stands), and those no earlier stage's rules reject (what a run attributes to it)."""
+    from pyspark.sql import functions as F
+
+    aggs, earlier = [], F.lit(False)
+    for position in _stage_positions(metrics):
+        any_rule = F.lit(False)
+        for k, pm in enumerate(metrics):
+            if pm.position == position:
+                for j in pm.active_rules:
+                    any_rule = any_rule | F.coalesce(F.col(_flag_column(k, j)), F.lit(False))
+        aggs += [F.sum(any_rule.cast("long")).alias(f"stage{position}"),
+                 F.sum((any_rule & ~earlier).cast("long")).alias(f"first{position}")]
+        earlier = earlier | any_rule
+    return aggs
 
 
 def _fraction(part: int, whole: int) -> float | None:
@@ -360,6 +384,20 @@ def _document(config, job_plan, sample_fraction, source_col, metrics, counts, st
                           "below": {s: hist[s].get(-1, 0) for s in sources},
                           "above": {s: hist[s].get(nbins, 0) for s in sources}},
         })
+    stages = []
+    for position in _stage_positions(metrics):
+        docs = {s: stats[s]["docs"] for s in sources}
+        removed = {s: stats[s][f"stage{position}"] for s in sources}
+        first = {s: stats[s][f"first{position}"] for s in sources}
+        stages.append({
+            "stage": job_plan.stages[position].name, "position": position,
+            "removed": {s: {"docs": removed[s], "fraction": _fraction(removed[s], docs[s])} for s in sources},
+            "removed_all": {"docs": sum(removed.values()), "fraction": _fraction(sum(removed.values()),
+                                                                                  sum(docs.values()))},
+            "removed_in_order": {s: {"docs": first[s], "fraction": _fraction(first[s], docs[s])} for s in sources},
+            "removed_in_order_all": {"docs": sum(first.values()),
+                                     "fraction": _fraction(sum(first.values()), sum(docs.values()))},
+        })
     return {
         "dps_version": __version__,
         "config": config.source,
@@ -375,6 +413,8 @@ def _document(config, job_plan, sample_fraction, source_col, metrics, counts, st
                     "quarantined": dict(sorted(quarantined.items()))},
         "sources": {s: by_source[s] for s in sorted(by_source)},
         "metrics": entries,
+        # Per filter stage, all its thresholds together: alone, and after the stages before it (as a run counts).
+        "stages_removed": stages,
     }
 
 
@@ -427,6 +467,13 @@ def summary_table(doc: dict) -> str:
                 cells = [pct(t["removed"][s]["fraction"]) for s in sources]
                 rows.append((f"{t['override']}={t['value']:g}",
                              cells + ([pct(t["removed_all"]["fraction"])] if multi else [])))
+    for entry in doc.get("stages_removed", []):
+        cells = [pct(entry["removed"][s]["fraction"]) for s in sources]
+        rows.append((f"{entry['stage']}: all its thresholds", cells + ([pct(entry["removed_all"]["fraction"])]
+                                                                        if multi else [])))
+        cells = [pct(entry["removed_in_order"][s]["fraction"]) for s in sources]
+        rows.append((f"{entry['stage']}: after the stages before it",
+                     cells + ([pct(entry["removed_in_order_all"]["fraction"])] if multi else [])))
     title = "threshold: share of documents it alone would remove"
     width = max([len(r) for r, _ in rows] + [len(title)])
     head = f"{title:<{width}} " + \

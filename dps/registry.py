@@ -40,6 +40,9 @@ class Stage:
     index_fingerprint: Callable | None = None
     # The map stage that masks personal data: the report runs it on its example documents (which never reached it).
     masks_examples: bool = False
+    # Optional, for filters: (text, **params) -> {key: JSON value}, evidence beyond the metrics' rules for a document
+    # the filter rejected (spam_filter: the lexicon terms it matched). Goes into dps_detail.
+    evidence_fn: Callable | None = None
     # Where a stage from outside the package came from (dps.outside); empty for the built-in ones.
     origin: str = ""
 
@@ -62,6 +65,9 @@ class BoundStage:
 
     stage: Stage
     params: dict[str, Any] = field(default_factory=dict)
+    # Text stages: the stage bound with other parameters for documents of some sources (config key `by_source`,
+    # matched against the input's source column).
+    by_source: dict[str, "BoundStage"] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -85,6 +91,22 @@ class BoundStage:
     def metrics(self, text: str) -> dict[str, float]:
         return self.stage.metrics_fn(text, **self.effective_params)
 
+    def evidence(self, text: str, reason: str) -> dict | None:
+        """Why this filter rejected `text` with `reason` (its own part, without the stage name): every rule of its
+        metrics that gives this reason and fires, with the measured value and the threshold, and what the stage's
+        evidence function adds. Only run on rejected documents."""
+        params = self.effective_params
+        rules = [(m, r) for m in self.metric_specs() for r in m.rules if r.gives(reason)]
+        out: dict = {}
+        if rules and self.stage.metrics_fn is not None:
+            values = self.metrics(text)
+            fired = [r.evidence(m.name, values, params) for m, r in rules if r.rejects(m.name, values, params)]
+            if fired:
+                out["rules"] = fired
+        if self.stage.evidence_fn is not None:
+            out.update(self.stage.evidence_fn(text, **self.params))
+        return out or None
+
     def apply(self, text: str):
         return self.stage.fn(text, **self.params)
 
@@ -98,6 +120,7 @@ class BoundStage:
 
 def _stages() -> dict[str, Stage]:
     from dps.dedup.exact import exact_dedup, exact_fingerprint
+    from dps.dedup.lines import line_dedup
     from dps.dedup.minhash import minhash_dedup, minhash_fingerprint
     from dps.text import fineweb_quality as fwq, gopher_quality as gq, gopher_repetition as gr, hangul, pii, spam
     from dps.text.emoticons import reduce_emoticons
@@ -112,7 +135,8 @@ def _stages() -> dict[str, Stage]:
         Stage("normalize", "map", normalize),
         Stage("reduce_emoticons", "map", reduce_emoticons),
         Stage("clean_news_boilerplate", "map", clean_news_boilerplate, clean_news_boilerplate_with_stats),
-        Stage("spam_filter", "filter", spam.spam_filter, metrics_fn=spam.spam_profile, metrics=spam.PROFILE_METRICS),
+        Stage("spam_filter", "filter", spam.spam_filter, metrics_fn=spam.spam_profile, metrics=spam.PROFILE_METRICS,
+              evidence_fn=spam.spam_evidence),
         Stage("hangul_ratio", "filter", hangul.hangul_ratio, metrics_fn=hangul.hangul_ratio_profile,
               metrics=hangul.PROFILE_METRICS),
         Stage("gopher_quality", "filter", gq.gopher_quality, metrics_fn=gq.gopher_quality_profile,
@@ -121,6 +145,7 @@ def _stages() -> dict[str, Stage]:
               metrics=fwq.PROFILE_METRICS),
         Stage("gopher_repetition", "filter", gr.gopher_repetition, metrics_fn=gr.gopher_repetition_profile,
               metrics=gr.PROFILE_METRICS),
+        Stage("line_dedup", "frame", line_dedup),
         Stage("exact_dedup", "frame", exact_dedup, index_fingerprint=exact_fingerprint),
         Stage("minhash_dedup", "frame", minhash_dedup, index_fingerprint=minhash_fingerprint),
         Stage("tag_pii", "map", pii.tag_pii, metrics_fn=pii.pii_profile, metrics=pii.PROFILE_METRICS,
@@ -179,15 +204,47 @@ def bind(spec: StageSpec, seed: int, source: str = "config") -> BoundStage:
     return bind_stage(get_stage(spec.name, f"{source}: {spec.where}"), spec, seed, source)
 
 
+# The parameter every text stage takes besides its own: per-source overrides of its own parameters.
+BY_SOURCE = "by_source"
+
+
 def bind_stage(stage: Stage, spec: StageSpec, seed: int, source: str = "config") -> BoundStage:
     """`bind` for a given Stage object (one not in the registry: a stage under test)."""
     where = f"{source}: {spec.where}.{spec.name}"
+    raw = dict(spec.params)
+    overrides = raw.pop(BY_SOURCE, None) if stage.kind in ("map", "filter") else None
+    bound = _bind_params(stage, raw, seed, where)
+    if overrides is None:
+        return bound
+    if not isinstance(overrides, dict) or not overrides:
+        raise ConfigError(f"{where}.{BY_SOURCE}: expected a mapping of source name -> parameters, got "
+                          f"{describe_value(overrides)}")
+    per_source = {}
+    for name, params in overrides.items():
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"{where}.{BY_SOURCE}: source names are non-empty strings, got {_name(name)}")
+        here = f"{where}.{BY_SOURCE}.{_key_name(name)}"
+        if not isinstance(params, dict):
+            raise ConfigError(f"{here}: expected a mapping of parameters, got {describe_value(params)}")
+        if BY_SOURCE in params:
+            raise ConfigError(f"{here}.{BY_SOURCE}: by_source does not nest")
+        # The source's parameters are the stage's, with these changed.
+        per_source[name] = _bind_params(stage, {**raw, **params}, seed, here, top_level=False)
+    return BoundStage(stage, bound.params, per_source)
+
+
+def _key_name(name: str) -> str:
+    return name if re.fullmatch(r"[\w-]+", name) else render(name)
+
+
+def _bind_params(stage: Stage, raw: dict, seed: int, where: str, top_level: bool = True) -> BoundStage:
     allowed = stage.params
     params: dict[str, Any] = {}
-    for key, value in spec.params.items():
+    for key, value in raw.items():
         if not isinstance(key, str) or key not in allowed and key not in INJECTED:
-            raise ConfigError(f"{where}: unknown parameter {_name(key)}{nearest(key, allowed)}; "
-                              f"valid parameters: {', '.join(allowed) or '(none)'}")
+            valid = [*allowed, BY_SOURCE] if stage.kind in ("map", "filter") and top_level else list(allowed)
+            raise ConfigError(f"{where}: unknown parameter {_name(key)}{nearest(key, valid)}; "
+                              f"valid parameters: {', '.join(valid) or '(none)'}")
         if key in INJECTED:
             raise ConfigError(f"{where}.{key}: set by the pipeline (use the top-level '{key}' key)")
         params[key] = _coerce(value, allowed[key].annotation, f"{where}.{key}")

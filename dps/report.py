@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 from dps import __version__
 from dps.config import StageSpec
+from dps.dedup import lines as line_dedup
 from dps.marks import RAW, REASON, STATUS, STATUSES
 from dps.registry import STAGES, bind
-from dps.render.html import EXAMPLE_CHARS
+from dps.render.html import EXAMPLE_CHARS, LINE_EXAMPLES
 
 
 @dataclass
@@ -156,7 +157,19 @@ def aggregate(marked, config, edit_columns: list[tuple[str, str]], source_col: s
         *[F.count(c).alias(f"{c}_docs") for c, _ in edit_columns],
         *[F.coalesce(F.sum(c), F.lit(0)).alias(f"{c}_chars") for c, _ in edit_columns],
         *example_columns(config, marked.columns),  # a few rejected documents per reason for the HTML page
+        *line_dedup_columns(marked.columns),
     ).collect()
+
+
+def line_dedup_columns(columns) -> list:
+    """Aggregate expressions summing line_dedup's per-row counters (none without the stage)."""
+    from pyspark.sql import functions as F
+
+    if line_dedup.LINES not in columns:
+        return []
+    return [F.count(line_dedup.LINES).alias("_dps_ld_docs"),
+            F.coalesce(F.sum(line_dedup.CHARS), F.lit(0)).alias("_dps_ld_chars"),
+            F.coalesce(F.sum(line_dedup.LINES), F.lit(0)).alias("_dps_ld_lines")]
 
 
 def sum_counters(marked, stats_column: str) -> dict[str, int]:
@@ -178,8 +191,14 @@ def build_report(config, job_plan, rows: list, source_col: str | None, input_rec
     for edit, (c, _) in zip(edits, edit_columns):
         if c in counters:
             edit["counters"] = counters[c]
+    if rows and "_dps_ld_docs" in rows[0].asDict():  # line_dedup changes the text: listed with the map stages
+        position = next(i for i, s in enumerate(job_plan.stages) if s.name == line_dedup.STAGE)
+        edits.insert(sum(1 for s in job_plan.stages[:position] if s.kind == "map"), {
+            "stage": line_dedup.STAGE, "docs_changed": sum(r["_dps_ld_docs"] for r in rows),
+            "chars_removed": sum(r["_dps_ld_chars"] for r in rows),
+            "counters": {"lines_removed": sum(r["_dps_ld_lines"] for r in rows)}})
     report = Report(input_records, counts, config.to_dict(), edits=edits,
-                    stages=[{"stage": s.name, "kind": s.kind, "params": s.effective_params} for s in job_plan.stages])
+                    stages=[_effective(s) for s in job_plan.stages])
     report.written.update(written)
     if index is not None:
         report.index = {"path": index.store.path, "run_id": index.run_id,
@@ -227,10 +246,11 @@ def example_rows(marked, rows, config, per_reason: int | None = None) -> list:
     from pyspark.sql import functions as F
 
     per_reason = config.report.examples_per_reason if per_reason is None else per_reason
+    found = Examples(top_removed_lines(marked))
     wanted = [sorted({r[f"_dps_example_{slot}"] for r in rows if r[f"_dps_example_{slot}"] is not None})
               for slot in range(per_reason)]
     if not any(wanted):
-        return []
+        return found
     body, fields, rejected = _example_parts(config, marked.columns)
     hashes = [F.xxhash64(F.lit(config.seed + slot), body) for slot in range(per_reason)]
     hit = reduce(lambda a, b: a | b, [h.isin(w) for h, w in zip(hashes, wanted) if w])
@@ -238,7 +258,30 @@ def example_rows(marked, rows, config, per_reason: int | None = None) -> list:
     for slot, h in enumerate(hashes):
         order = F.struct(h.alias("h"), body.alias("body"), *fields[2:])
         out.append(F.min_by(F.struct(order.alias("order"), *fields), order).alias(f"_dps_example_{slot}"))
-    return marked.where(rejected & hit).groupBy(STATUS, REASON).agg(*out).collect()
+    found += marked.where(rejected & hit).groupBy(STATUS, REASON).agg(*out).collect()
+    return found
+
+
+class Examples(list):
+    """example_rows' answer: the rows per reason, and `lines`, line_dedup's most frequent removed lines."""
+
+    def __init__(self, lines=()):
+        super().__init__()
+        self.lines = list(lines)
+
+
+def top_removed_lines(marked, n: int = LINE_EXAMPLES) -> list[dict]:
+    """line_dedup's `n` removed units held by the most documents (each distinct unit is recorded once, in the
+    row holding its first occurrence; copies of that text repeat it, hence the group), ties by text then hash:
+    a shuffle of the distinct removed units only, then `n` rows to the driver."""
+    from pyspark.sql import functions as F
+
+    if line_dedup.EXAMPLES not in marked.columns:
+        return []
+    units = (marked.select(F.explode(line_dedup.EXAMPLES).alias("e")).select("e.*")
+             .groupBy("hash").agg(F.max("docs").alias("docs"), F.min("line").alias("line")))
+    top = units.orderBy(F.col("docs").desc(), F.col("line").asc(), F.col("hash").asc()).limit(n).collect()
+    return [{"docs": r["docs"], "line": r["line"]} for r in top]
 
 
 def collect_examples(rows, config, job_plan, per_reason: int | None = None) -> list[dict]:
@@ -274,4 +317,20 @@ def collect_examples(rows, config, job_plan, per_reason: int | None = None) -> l
             cut += " …"
         examples.append({"status": r["status"], "reason": r["reason"], "text": cut, "source": r.get("source"),
                          "id": r.get("id")})
+    for line in getattr(rows, "lines", []):  # line_dedup's most frequent removed lines, masked the same way
+        text = line["line"] or ""
+        try:
+            tagged = tagger.apply(text)
+        except Exception as exc:  # never show an untagged line
+            tagged = f"[line withheld: tag_pii failed with {type(exc).__name__}]"
+        examples.append({"status": line_dedup.STAGE, "reason": None, "kind": "line", "docs": line["docs"],
+                         "text": tagged[:EXAMPLE_CHARS] + (" …" if len(tagged) > EXAMPLE_CHARS else "")})
     return examples
+
+
+def _effective(stage) -> dict:
+    """A stage as it ran: every parameter's effective value, and those of its per-source bindings."""
+    out = {"stage": stage.name, "kind": stage.kind, "params": stage.effective_params}
+    if stage.by_source:
+        out["by_source"] = {src: alt.effective_params for src, alt in sorted(stage.by_source.items())}
+    return out

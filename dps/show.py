@@ -13,7 +13,7 @@ import sys
 from typing import TextIO
 
 from dps.config import ConfigError
-from dps.marks import RAW, REASON, STATUS
+from dps.marks import DETAIL, RAW, REASON, STATUS
 from dps.run_output import FinishedRun, batches, columns, match_reasons, reason_total
 
 
@@ -92,13 +92,14 @@ def _total(run: FinishedRun, kept: bool, reasons: list[str], source: str | None)
 
 
 def _render(n: int, row: dict, run: FinishedRun, chars: int) -> str:
-    """One document: a line of evidence (status, reason, id, source, every other column set), then its text."""
+    """One document: a line of status, reason, id, source and every other column set, its evidence (dps_detail)
+    whole, then its text."""
     text_column = run.text_column
     text = row.get(text_column)
     body = text if text is not None else row.get(RAW)
     meta = [f"{row[STATUS]} {row.get(REASON) or ''}".strip()] if STATUS in row else []
     for key, value in row.items():
-        if key in (text_column, STATUS, REASON, RAW) or value is None:
+        if key in (text_column, STATUS, REASON, RAW, DETAIL) or value is None:
             continue
         shown = str(value)
         meta.append(f"{key} {shown if len(shown) <= 80 else shown[:77] + '...'}")
@@ -108,6 +109,8 @@ def _render(n: int, row: dict, run: FinishedRun, chars: int) -> str:
         meta.append(f"{len(body):,} chars" + (" (the raw input line: the record could not be read)"
                                               if text is None else ""))
     lines = [f"[{n}] " + " · ".join(meta)]
+    if row.get(DETAIL) is not None:
+        lines.append(f"    evidence: {row[DETAIL]}")
     if body is not None:
         cut = body if chars <= 0 or len(body) <= chars else body[:chars] + f" … ({len(body) - chars:,} more)"
         lines += ["    " + line for line in cut.splitlines() or [""]]

@@ -186,4 +186,6 @@ def test_outside_stages_run_in_the_pipeline(team, spark, tmp_path, capsys):
     # dps show reads the real run's rejected output by the outside stage's reason.
     assert main(["show", str(tmp_path / "out"), "--reason", "my_team.filters:toxicity"]) == 0
     shown = capsys.readouterr().out
-    assert "[1] filtered my_team.filters:toxicity:too_toxic · id 2 · 14 chars\n    바보 바보 쓰레기 같은 글" in shown
+    assert "[1] filtered my_team.filters:toxicity:too_toxic · id 2 · 14 chars\n" \
+           '    evidence: {"rules": [{"max": 0.2, "rule": "listed_word_share", "value": 0.6}]}\n' \
+           "    바보 바보 쓰레기 같은 글" in shown

@@ -66,8 +66,10 @@ def rule_params(stage: Stage) -> set[str]:
 
 
 def isolated(stage: Stage, param: str, limit) -> dict:
-    """Every other rule of the stage off where it can be turned off, this rule at `limit`."""
-    params = {p: None for p in rule_params(stage) if p != param and _optional(stage, p)}
+    """Every other rule of the stage off where it can be turned off, this rule at `limit`. A control that scales
+    other rules' thresholds (gopher_repetition.ngram_scale) keeps those rules on: they are its family."""
+    family = {r.param for m in stage.metrics for r in m.rules if r.scale_param == param}
+    params = {p: None for p in rule_params(stage) if p != param and _optional(stage, p) and p not in family}
     params[param] = limit
     return params
 
@@ -150,7 +152,7 @@ def test_profile_plan_covers_every_configured_filter_metric():
             "gopher_quality.ellipsis_line_ratio", "gopher_quality.alpha_word_ratio", "gopher_quality.function_words",
             "hangul_ratio.hangul_char_ratio", "spam_filter.spam_weight", "spam_filter.spam_density",
             "tag_pii.pii_spans"} <= set(names)
-    assert sum(n.startswith("gopher_repetition.") for n in names) == 13
+    assert sum(n.startswith("gopher_repetition.") for n in names) == 14  # 13 rules and the n-gram family
     words = metrics[names.index("gopher_quality.words")]
     assert words.limits == (20, 100_000) and words.active_rules == (0, 1)
     # Nothing is measured after tag_pii, so no step applies it; maps before the last measurement do apply.

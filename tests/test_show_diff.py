@@ -22,9 +22,9 @@ from dps.show import show
 STATUSES = ("kept", "filtered", "duplicate", "quarantined")
 
 
-def _doc(i, source, text, status="kept", reason=None, raw=None, dup_of=None):
+def _doc(i, source, text, status="kept", reason=None, raw=None, dup_of=None, detail=None):
     return {"id": None if raw else f"d{i:03d}", "source": None if raw else source, "text": None if raw else text,
-            "dps_status": status, "dps_reason": reason, "dps_raw": raw, "dup_of": dup_of}
+            "dps_status": status, "dps_reason": reason, "dps_raw": raw, "dps_detail": detail, "dup_of": dup_of}
 
 
 def _write_run(root, name, docs, *, id_column="id", rejected=True, shards=2, run_id=None):
@@ -75,7 +75,8 @@ def _run_a():
     return [_doc(1, "news", "뉴스 본문입니다. 오늘 날씨가 맑습니다."),
             _doc(2, "blog", "블로그 글입니다. 여행 후기를 씁니다."),
             _doc(3, "comments", "ㅋㅋ", "filtered", "gopher_quality:too_few_words"),
-            _doc(4, "comments", "좋아요", "filtered", "gopher_quality:too_few_words"),
+            _doc(4, "comments", "좋아요", "filtered", "gopher_quality:too_few_words",
+                 detail='{"rule": "too_few_words", "value": 1, "min": 20}'),
             _doc(5, "web", "aaaa aaaa aaaa", "filtered", "gopher_repetition:dup_line_fraction_high"),
             _doc(6, "news", "뉴스 본문입니다. 오늘 날씨가 맑습니다.", "duplicate", "exact_dedup", dup_of="d001"),
             _doc(7, None, None, "quarantined", "read:malformed_json", raw='{"id": "x", "text": "닫히지 않은'),
@@ -99,7 +100,8 @@ def test_show_prints_a_reasons_documents_with_their_evidence(run_a):
     assert n == 2
     assert out.splitlines()[0] == f"{run_a}: gopher_quality:too_few_words (2); the first 20, in output order"
     assert "[1] filtered gopher_quality:too_few_words · id d003 · source comments · 2 chars\n    ㅋㅋ" in out
-    assert "[2] filtered gopher_quality:too_few_words · id d004 · source comments · 3 chars\n    좋아요" in out
+    assert "[2] filtered gopher_quality:too_few_words · id d004 · source comments · 3 chars\n" \
+           '    evidence: {"rule": "too_few_words", "value": 1, "min": 20}\n    좋아요' in out
     assert out.rstrip().endswith("2 documents shown")
     _, dup, _ = _show(run_a, reason="exact_dedup")
     assert "duplicate exact_dedup · id d006 · source news · dup_of d001" in dup

@@ -16,6 +16,7 @@ from dps.render.format import pct
 
 # How much of each example document the run report shows (how many per reason: report.examples_per_reason).
 EXAMPLE_CHARS = 300
+LINE_EXAMPLES = 10  # line_dedup: the most frequent removed lines shown
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans KR","Malgun Gothic",sans-serif;margin:24px auto;
@@ -235,6 +236,13 @@ def run_report_html(report, examples: list[dict]) -> str:
                               _num(e["chars_removed"])])
             edit_rows += [[f"&nbsp;&nbsp;{escape(c)}", _num(v), ""] for c, v in e.get("counters", {}).items()]
         body.append(_table(["map stage", "docs changed", "chars removed"], edit_rows))
+    lines = [ex for ex in examples if ex.get("kind") == "line"]
+    if lines:
+        body.append("<h2>Most frequent lines removed by line_dedup</h2>")
+        body.append(f"<p>Up to {LINE_EXAMPLES} removed lines (a run of short lines is one unit), by the number of "
+                    "documents holding them, as in their first document; personal data tagged as above.</p>")
+        body.append(_table(["line", "documents"], [[f'<pre class="doc">{escape(ex["text"])}</pre>', _num(ex["docs"])]
+                                                  for ex in lines]))
     body.append("<h2>Examples per reason</h2>")
     per_reason = config.get("report", {}).get("examples_per_reason")
     up_to = f"Up to {per_reason}" if per_reason is not None else "A few"

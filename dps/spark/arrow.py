@@ -8,6 +8,7 @@ A record that outlives its time budget (RecordBudget) is quarantined as STAGE:er
 
 from __future__ import annotations
 
+import json
 import math
 import signal
 import threading
@@ -15,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
-from dps.marks import REASON, STATUS
+from dps.marks import DETAIL, REASON, STATUS
 from dps.text.quarantine import Quarantine
 
 if TYPE_CHECKING:  # the adapter runs whatever the registry bound; it needs no stage by name
@@ -114,7 +115,8 @@ class _Alarm:
 
 
 def run_chain(texts: Sequence[str | None], statuses: Sequence[str], reasons: Sequence[str | None],
-              chain: Sequence[BoundStage], budget: RecordBudget | None = DEFAULT_BUDGET
+              chain: Sequence[BoundStage], budget: RecordBudget | None = DEFAULT_BUDGET,
+              details: list | None = None, sources: Sequence[str | None] | None = None
               ) -> tuple[list, list, list, list[list[int | None]], list[list]]:
     """Pure-Python core (testable without Spark): returns new texts, statuses, reasons, and per map stage of the
     chain a list of edits: for each row, the characters the stage removed (negative: added), or None where it
@@ -123,14 +125,34 @@ def run_chain(texts: Sequence[str | None], statuses: Sequence[str], reasons: Seq
 
     A record whose chain runs past `budget` (None: no budget) is quarantined as STAGE:error:timeout, STAGE the
     stage that was running; in the main thread a SIGALRM interrupts the stage (also inside a long regex match),
-    elsewhere the record is judged when the stage returns."""
+    elsewhere the record is judged when the stage returns.
+
+    `details` (a list as long as `texts`, optional) receives, for each record this chain rejects, its evidence as
+    a JSON string (dps_detail): the filter's measured values and thresholds, or the error that quarantined it.
+    `sources` (each record's source) selects a stage's per-source parameters (BoundStage.by_source)."""
     if budget is None:
-        return _run_chain(texts, statuses, reasons, chain, None, None)
+        return _run_chain(texts, statuses, reasons, chain, None, None, details, sources)
     with _Alarm(budget.base_seconds) as alarm:
-        return _run_chain(texts, statuses, reasons, chain, budget, alarm)
+        return _run_chain(texts, statuses, reasons, chain, budget, alarm, details, sources)
 
 
-def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, alarm: _Alarm | None):
+def _detail(doc: dict) -> str:
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True)
+
+
+def _evidence(stage: BoundStage, text: str, reason: str) -> str | None:
+    """A filter's evidence for its verdict; computing it never changes the verdict."""
+    try:
+        found = stage.evidence(text, reason)
+    except _Timeout:
+        return _detail({"evidence": "timeout"})
+    except Exception as exc:  # noqa: BLE001 - the document stays rejected, with what went wrong here
+        return _detail({"evidence": f"error:{type(exc).__name__}"})
+    return None if found is None else _detail(found)
+
+
+def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, alarm: _Alarm | None,
+               details: list | None, sources: Sequence[str | None] | None):
     out_texts, out_status, out_reason = list(texts), list(statuses), list(reasons)
     maps = [j for j, stage in enumerate(chain) if stage.kind == "map"]
     edits: list[list[int | None]] = [[None] * len(out_texts) for _ in maps]
@@ -141,8 +163,11 @@ def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, ala
     steps = []
     for j, stage in enumerate(chain):
         with_counters = j in with_stats
+        # The stage bound for other sources: {source: (function, bound stage)}, None for most stages.
+        alternatives = {src: (alt.bound(with_counters), alt) for src, alt in stage.by_source.items()} \
+            if stage.by_source and sources is not None else None
         steps.append((stage.name, stage.bound(with_counters), edits[maps.index(j)] if j in maps else None,
-                      stats[with_stats.index(j)] if with_counters else None))
+                      stats[with_stats.index(j)] if with_counters else None, stage, alternatives))
     # The budget costs ~0.1 us a record: a clock read, two stores and a compare (all locals here, on purpose).
     budgeted = budget is not None
     base, per_char = (budget.base_seconds, budget.seconds_per_mb / 1_000_000) if budgeted else (0.0, 0.0)
@@ -162,7 +187,9 @@ def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, ala
                     alarm.deadline = deadline
                     if deadline < alarm.fires_at:  # rare: the timer was set for a bigger record's deadline
                         alarm.arm(deadline - clock())
-            for name, fn, edit_row, stats_row in steps:
+            for name, fn, edit_row, stats_row, stage, alternatives in steps:
+                if alternatives is not None and sources[i] in alternatives:
+                    fn, stage = alternatives[sources[i]]
                 try:
                     result = fn(text)
                     if judge_after and clock() > deadline:
@@ -175,6 +202,8 @@ def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, ala
                     break
                 except Exception as exc:  # one bad record must never kill the job or vanish
                     out_status[i], out_reason[i] = "quarantined", f"{name}:error:{type(exc).__name__}"
+                    if details is not None:
+                        details[i] = _detail({"error": f"{type(exc).__name__}: {str(exc)[:300]}"})
                     break
                 if edit_row is not None:
                     if not isinstance(result, str):
@@ -185,6 +214,8 @@ def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, ala
                     text = result
                 elif result is not None:
                     out_status[i], out_reason[i] = "filtered", f"{name}:{result}"
+                    if details is not None:
+                        details[i] = _evidence(stage, text, result)
                     break
             out_texts[i] = text
             if signalled:
@@ -193,26 +224,36 @@ def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, ala
             if signalled:
                 alarm.deadline = inf
             out_status[i], out_reason[i] = "quarantined", f"{name}:error:timeout"
+            if details is not None:
+                details[i] = _detail({"budget_seconds": round(base + per_char * len(text or ""), 1)})
     return out_texts, out_status, out_reason, edits, stats
 
 
 def chain_batches(batches: Iterable, chain: Sequence[BoundStage], text_column: str,
                   edit_columns: Sequence[str] = (), stats_columns: Sequence[str] = (),
-                  budget: RecordBudget | None = DEFAULT_BUDGET) -> Iterator:
+                  budget: RecordBudget | None = DEFAULT_BUDGET, source_column: str | None = None) -> Iterator:
     """mapInArrow body: same schema out as in; the text, status and reason columns change, the edit columns
     (one per map stage of the chain, in order) receive each row's edit, and the stats columns (one per map stage
-    with a stats twin) each row's counters."""
+    with a stats twin) each row's counters. `source_column` is read when a stage has per-source parameters."""
     import pyarrow as pa
+
+    by_source = source_column is not None and any(stage.by_source for stage in chain)
 
     for batch in batches:
         names = batch.schema.names
         ti, si, ri = names.index(text_column), names.index(STATUS), names.index(REASON)
+        di = names.index(DETAIL) if DETAIL in names else None
+        details = batch.column(di).to_pylist() if di is not None else None
+        sources = batch.column(names.index(source_column)).to_pylist() if by_source else None
         texts, statuses, reasons, edits, stats = run_chain(
-            batch.column(ti).to_pylist(), batch.column(si).to_pylist(), batch.column(ri).to_pylist(), chain, budget)
+            batch.column(ti).to_pylist(), batch.column(si).to_pylist(), batch.column(ri).to_pylist(), chain, budget,
+            details, sources)
         columns = list(batch.columns)
         columns[ti] = pa.array(texts, type=batch.schema.field(ti).type)
         columns[si] = pa.array(statuses, type=batch.schema.field(si).type)
         columns[ri] = pa.array(reasons, type=batch.schema.field(ri).type)
+        if di is not None:
+            columns[di] = pa.array(details, type=batch.schema.field(di).type)
         for name, values in [*zip(edit_columns, edits), *zip(stats_columns, stats)]:
             k = names.index(name)
             columns[k] = pa.array(values, type=batch.schema.field(k).type)
@@ -220,7 +261,7 @@ def chain_batches(batches: Iterable, chain: Sequence[BoundStage], text_column: s
 
 
 def as_step(chain: Sequence[BoundStage], text_column: str, edit_columns: Sequence[str] = (),
-            stats_columns: Sequence[str] = ()):
+            stats_columns: Sequence[str] = (), source_column: str | None = None):
     """A marked-frame -> marked-frame step applying the fused chain with mapInArrow.
 
     `edit_columns` name one long column per map stage of the chain, `stats_columns` one map<string, long> column
@@ -230,6 +271,8 @@ def as_step(chain: Sequence[BoundStage], text_column: str, edit_columns: Sequenc
     chain, edit_columns, stats_columns = tuple(chain), tuple(edit_columns), tuple(stats_columns)
 
     def step(df):
+        if DETAIL not in df.columns:  # the first text pass adds it; later ones keep what earlier ones wrote
+            df = df.withColumn(DETAIL, F.lit(None).cast("string"))
         for name in edit_columns:
             df = df.withColumn(name, F.lit(None).cast("long"))
         for name in stats_columns:
@@ -239,9 +282,10 @@ def as_step(chain: Sequence[BoundStage], text_column: str, edit_columns: Sequenc
         budget = record_budget(conf.get(TIMEOUT_CONF, None), conf.get(TIMEOUT_PER_MB_CONF, None))
         if fail is None:
             return df.mapInArrow(lambda batches: chain_batches(batches, chain, text_column, edit_columns,
-                                                               stats_columns, budget), df.schema)
+                                                               stats_columns, budget, source_column), df.schema)
         return df.mapInArrow(lambda batches: fail_first_attempt(
-            chain_batches(batches, chain, text_column, edit_columns, stats_columns, budget), fail), df.schema)
+            chain_batches(batches, chain, text_column, edit_columns, stats_columns, budget, source_column), fail),
+            df.schema)
 
     return step
 

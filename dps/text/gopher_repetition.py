@@ -143,9 +143,30 @@ def gopher_repetition_metrics(text: str) -> dict[str, float]:
     return _metrics(text)
 
 
-def gopher_repetition_profile(text: str, **_thresholds) -> dict[str, float]:
-    """The metrics `dps profile` shows for a gopher_repetition stage: all of them, whatever the thresholds."""
-    return _metrics(text)
+def gopher_repetition_profile(text: str, **params) -> dict[str, float]:
+    """The metrics `dps profile` shows for a gopher_repetition stage: all of them, and `ngram_excess`, the largest
+    n-gram fraction relative to its (unscaled) threshold: the family rejects a document when it is above
+    ngram_scale."""
+    m = _metrics(text)
+    m["ngram_excess"] = ngram_excess(m, params)
+    return m
+
+
+# ngram_excess of an n-gram fraction above a threshold of 0 (a finite stand-in, for histograms).
+_EXCESS_CAP = 1e6
+
+
+def ngram_excess(metrics: dict[str, float], params: dict) -> float:
+    """max over the enabled n-gram rules of fraction / threshold (0 when none is enabled)."""
+    excess = 0.0
+    for key in _NGRAM_KEYS:
+        limit = params.get(f"max_{key}")
+        if limit is None:
+            continue
+        value = metrics[key]
+        ratio = value / limit if limit > 0 else (_EXCESS_CAP if value > 0 else 0.0)
+        excess = max(excess, min(ratio, _EXCESS_CAP))
+    return excess
 
 
 _DESCRIPTIONS = {
@@ -156,10 +177,15 @@ _DESCRIPTIONS = {
     **{key: f"share of word characters in the most frequent word {n}-gram" for n, key in _TOP_KEYS.items()},
     **{key: f"share of word characters covered by repeated word {n}-grams" for n, key in _DUP_KEYS.items()},
 }
-# Every metric is thresholded by max_<metric> and rejected as <metric>_high.
-PROFILE_METRICS: tuple[Metric, ...] = tuple(
-    Metric(name, "ratio", (Rule(f"max_{name}", "above", f"{name}_high"),), _DESCRIPTIONS[name])
-    for name in METRIC_NAMES)
+# Every metric is thresholded by max_<metric> (the n-gram ones times ngram_scale) and rejected as <metric>_high;
+# ngram_excess shows the nine n-gram rules as the one control ngram_scale.
+PROFILE_METRICS: tuple[Metric, ...] = (
+    *(Metric(name, "ratio", (Rule(f"max_{name}", "above", f"{name}_high",
+                                  scale_param="ngram_scale" if name in _NGRAM_KEYS else None),), _DESCRIPTIONS[name])
+      for name in METRIC_NAMES),
+    Metric("ngram_excess", "positive", (Rule("ngram_scale", "above", "*gram_char_fraction_high"),),
+           "the largest n-gram fraction (top_2..4, dup_5..10) divided by its max_ threshold"),
+)
 
 
 def gopher_repetition(
@@ -178,6 +204,7 @@ def gopher_repetition(
     max_dup_8gram_char_fraction: float | None = 0.12,
     max_dup_9gram_char_fraction: float | None = 0.11,
     max_dup_10gram_char_fraction: float | None = 0.10,
+    ngram_scale: float = 1.0,
 ) -> str | None:
     """Reject documents that repeat lines, paragraphs or word n-grams too much (Gopher Table A1).
 
@@ -210,6 +237,8 @@ def gopher_repetition(
         max_dup_8gram_char_fraction: same for repeated 8-grams; None disables.
         max_dup_9gram_char_fraction: same for repeated 9-grams; None disables.
         max_dup_10gram_char_fraction: same for repeated 10-grams; None disables.
+        ngram_scale: multiplies the nine n-gram thresholds (top_2..4, dup_5..10): one control for the family
+            (1.2: each may be 20 % higher). `dps profile` shows it as the metric ngram_excess.
     Reasons:
         dup_line_fraction_high: too many duplicate lines.
         dup_paragraph_fraction_high: too many duplicate paragraphs.
@@ -225,6 +254,8 @@ def gopher_repetition(
         dup_9gram_char_fraction_high: repeated 9-grams cover too many characters.
         dup_10gram_char_fraction_high: repeated 10-grams cover too many characters.
     """
+    if not ngram_scale > 0:
+        raise ValueError(f"ngram_scale must be > 0, got {ngram_scale}")
     thresholds = (
         max_dup_line_fraction,
         max_dup_paragraph_fraction,
@@ -240,6 +271,8 @@ def gopher_repetition(
         max_dup_9gram_char_fraction,
         max_dup_10gram_char_fraction,
     )
+    if ngram_scale != 1.0:
+        thresholds = thresholds[:4] + tuple(None if t is None else t * ngram_scale for t in thresholds[4:])
     for value, limit, reason in zip(_metrics(text, thresholds).values(), thresholds, _REASONS):
         if limit is not None and value > limit:
             return reason

@@ -8,6 +8,7 @@ so the profile draws the threshold where the filter applies it and counts exactl
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -18,6 +19,9 @@ SIDES = ("below", "above", "at_or_above")  # rejected when value < limit | value
 SCALES = ("ratio", "count", "positive", "value")
 
 _SYMBOLS = {"below": "<", "above": ">", "at_or_above": ">="}
+# The threshold's key in a rejected document's evidence: the least allowed, the most allowed, or where rejection
+# starts.
+_EVIDENCE_KEYS = {"below": "min", "above": "max", "at_or_above": "reject_at"}
 
 
 @dataclass(frozen=True)
@@ -27,9 +31,11 @@ class Rule:
 
     param: str
     side: str
-    reason: str  # the filter's reason for this rule ("spam_*": any reason starting with "spam_")
+    reason: str  # the filter's reason for this rule, or a pattern ("spam_*": any reason starting with "spam_")
     when: Callable[[Mapping[str, float], Mapping[str, Any]], bool] | None = None
     when_text: str = ""  # the extra condition in words, for titles and `dps explain`
+    # A parameter that scales the threshold (the limit is param * scale_param), e.g. one control for a family.
+    scale_param: str | None = None
 
     def __post_init__(self):
         if self.side not in SIDES:
@@ -42,9 +48,16 @@ class Rule:
             return value > limit
         return value >= limit
 
+    def limit(self, params: Mapping[str, Any]) -> float | None:
+        """The threshold in force under these (effective) parameters; None when the rule is off."""
+        limit = params.get(self.param)
+        if limit is None or self.scale_param is None:
+            return limit
+        return limit * params[self.scale_param]
+
     def rejects(self, metric: str, metrics: Mapping[str, float], params: Mapping[str, Any]) -> bool:
         """Would this rule alone reject a document with these metrics, under these (effective) parameters?"""
-        limit = params.get(self.param)
+        limit = self.limit(params)
         if limit is None:
             return False
         return self.beyond(metrics[metric], limit) and (self.when is None or bool(self.when(metrics, params)))
@@ -52,6 +65,17 @@ class Rule:
     @property
     def symbol(self) -> str:
         return _SYMBOLS[self.side]
+
+    def gives(self, reason: str) -> bool:
+        """Is `reason` (without the stage name) this rule's?"""
+        return fnmatch.fnmatchcase(reason, self.reason)
+
+    def evidence(self, metric: str, metrics: Mapping[str, float], params: Mapping[str, Any]) -> dict:
+        """The measured value beside its threshold, as dps_detail shows it: {"rule": "dup_line_fraction",
+        "value": 0.41, "max": 0.3}."""
+        value = metrics[metric]
+        return {"rule": metric, "value": round(value, 4) if isinstance(value, float) else value,
+                _EVIDENCE_KEYS[self.side]: self.limit(params)}
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,38 @@ def spam_scores(
     return scores
 
 
+# At most this many distinct matched terms are listed as a rejected document's evidence.
+EVIDENCE_TERMS = 10
+
+
+def spam_evidence(
+    text: str,
+    *,
+    max_term_repeats: int = 5,
+    categories: list[str] | None = None,
+    lexicon_path: str | None = None,
+    lexicon_mode: str = "extend",
+    **_thresholds,
+) -> dict:
+    """For dps_detail: the lexicon terms matched (as written in the text, first occurrences, at most EVIDENCE_TERMS)
+    and the weight per category."""
+    lexicon = _load(lexicon_path, lexicon_mode)
+    enabled = _enabled(None if categories is None else tuple(categories), lexicon_path, lexicon_mode)
+    terms: dict[str, str] = {}
+    if lexicon.regex is not None and text:
+        for m in lexicon.regex.finditer(text):
+            key = _key(m.group())
+            category, _, word_start = lexicon.terms[key]
+            if category not in enabled or (word_start and m.start() > 0 and text[m.start() - 1].isalnum()):
+                continue
+            terms.setdefault(key, m.group())
+            if len(terms) >= EVIDENCE_TERMS:
+                break
+    weights = spam_scores(text, max_term_repeats=max_term_repeats, categories=categories, lexicon_path=lexicon_path,
+                          lexicon_mode=lexicon_mode)
+    return {"matched": list(terms.values()), "weights": {c: round(w, 2) for c, w in weights.items() if w}}
+
+
 def spam_profile(
     text: str,
     *,

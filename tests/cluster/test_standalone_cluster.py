@@ -51,7 +51,9 @@ def packed_env(tmp_path_factory, request):
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    cluster = StandaloneCluster(str(tmp_path_factory.mktemp("standalone")), workers=2, cores=1, memory="1g")
+    # Workers delete a finished job's folder (its unpacked archive) within seconds here (1 hour by default).
+    cluster = StandaloneCluster(str(tmp_path_factory.mktemp("standalone")), workers=2, cores=1, memory="1g",
+                                cleanup_interval_s=2, app_data_ttl_s=3)
     cluster.start()
     try:
         yield cluster
@@ -115,6 +117,11 @@ def test_sample_job_on_the_cluster_gives_the_local_output_despite_a_failed_task(
     assert compare_outputs(rejected, str(tmp_path / "rejected")) == []
     apps = {app["name"]: app["state"] for app in cluster.status()["completedapps"]}
     assert apps.get("dps") == "FINISHED"  # it ran on this cluster, not in a local master
+    # The finished jobs' folders, each with an unpacked environment, do not pile up on the workers.
+    deadline = time.time() + 60
+    while any(os.listdir(w) for w in cluster.worker_dirs) and time.time() < deadline:
+        time.sleep(1)
+    assert [os.listdir(w) for w in cluster.worker_dirs] == [[]] * len(cluster.worker_dirs)
 
 
 def test_a_hanging_driver_is_killed_with_its_children(cluster, tmp_path):

@@ -65,7 +65,21 @@ def test_invariant_holds_and_nothing_is_lost(sample_run):
     assert kept.num_rows + rejected.num_rows == n_lines
     assert kept.num_rows == report.totals()["kept"] > 0
     assert set(kept.column_names) == {"id", "source", "text"}  # all input columns, no dps marks
-    assert {"dps_status", "dps_reason", "dps_raw"} <= set(rejected.column_names)
+    assert {"dps_status", "dps_reason", "dps_raw", "dps_detail"} <= set(rejected.column_names)
+
+
+def test_filtered_records_carry_their_evidence(sample_run):
+    config, _ = sample_run
+    rejected = pq.read_table(config.output.rejected_path).to_pylist()
+    filtered = [r for r in rejected if r["dps_status"] == "filtered"]
+    assert filtered and all(r["dps_detail"] for r in filtered if not r["dps_reason"].startswith("hangul_ratio:"))
+    for r in filtered:
+        detail = json.loads(r["dps_detail"])
+        if r["dps_reason"].startswith("spam_filter:"):
+            assert detail["matched"], r
+        elif r["dps_reason"] != "gopher_quality:too_few_function_words":
+            assert all({"rule", "value"} <= set(f) for f in detail["rules"]), r
+    assert all(r["dps_detail"] is None for r in rejected if r["dps_status"] != "filtered")
 
 
 def test_malformed_records_are_quarantined_with_reasons(sample_run):
@@ -319,3 +333,17 @@ def test_a_failing_writer_surfaces_its_error_and_commits_nothing(spark, tmp_path
     # The side jobs (input count, examples) were cancelled or finished: the session runs the next job normally.
     monkeypatch.undo()
     assert run(config, spark, echo=quiet).invariant()[0]
+
+
+def test_by_source_thresholds_apply_to_that_source_only(spark, tmp_path, sample_run):
+    _, report = sample_run
+    tuned_stage = {"gopher_quality": {"by_source": {"comments": {"min_words": 1, "min_function_words": None}}}}
+    stages = [tuned_stage if s == "gopher_quality" else s for s in STAGES]
+    config = make_config(tmp_path, SAMPLE, stages=stages)
+    tuned = run(config, spark, echo=quiet)
+    before, after = report.by_source(), tuned.by_source()
+    assert before["comments"]["kept"] == 0 < after["comments"]["kept"]
+    assert {s: v for s, v in after.items() if s != "comments"} == {s: v for s, v in before.items() if s != "comments"}
+    doc = json.load(open(os.path.join(config.output.path, REPORT_FILE), encoding="utf-8"))
+    [gq] = [s for s in doc["effective_stages"] if s["stage"] == "gopher_quality"]
+    assert gq["params"]["min_words"] == 20 and gq["by_source"]["comments"]["min_words"] == 1

@@ -280,3 +280,39 @@ def escape_text(text):
     from html import escape
 
     return escape(text)
+
+
+def test_stage_totals_are_what_each_filter_rejects_where_it_stands(profiled):
+    config, lines, doc = profiled
+    job_plan = plan(config)
+    records = [r for r in (json.loads(x) for x in lines if _readable(x)) if isinstance(r.get("text"), str)]
+    alone: dict = {}
+    in_order: dict = {}
+    for r in records:
+        text, rejected = r["text"], False
+        for position, stage in enumerate(job_plan.stages):
+            if stage.kind == "map":
+                text = stage.apply(text)
+            elif stage.kind == "filter" and stage.apply(text) is not None:
+                alone.setdefault(position, {}).setdefault(r["source"], 0)
+                alone[position][r["source"]] += 1
+                if not rejected:
+                    in_order.setdefault(position, {}).setdefault(r["source"], 0)
+                    in_order[position][r["source"]] += 1
+                rejected = True
+    entries = {e["position"]: e for e in doc["stages_removed"]}
+    assert set(entries) == {p for p, s in enumerate(job_plan.stages) if s.kind == "filter"} and alone
+    for position, entry in entries.items():
+        assert entry["stage"] == job_plan.stages[position].name
+        got = {s: v["docs"] for s, v in entry["removed"].items() if v["docs"]}
+        assert got == alone.get(position, {}), entry["stage"]
+        got = {s: v["docs"] for s, v in entry["removed_in_order"].items() if v["docs"]}
+        assert got == in_order.get(position, {}), entry["stage"]
+    assert "all its thresholds" in summary_table(doc) and "after the stages before it" in summary_table(doc)
+
+
+def _readable(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False

@@ -3,9 +3,10 @@ import time
 
 import pytest
 
-from dps.text.gopher_repetition import METRIC_NAMES, gopher_repetition, gopher_repetition_metrics
+from dps.text.gopher_repetition import (METRIC_NAMES, gopher_repetition, gopher_repetition_metrics,
+                                        gopher_repetition_profile)
 
-RULES = [name for name in inspect.signature(gopher_repetition).parameters if name != "text"]
+RULES = [name for name in inspect.signature(gopher_repetition).parameters if name.startswith("max_")]
 
 GOOD = (
     "오늘 아침 시청 앞 광장에서 작은 음악회가 열렸다. 시민들은 출근길에 잠시 멈춰 서서 연주를 들었고, "
@@ -162,3 +163,20 @@ def test_one_megabyte_inputs_are_fast(text):
 
 def test_deterministic():
     assert gopher_repetition_metrics(REPEATED_10GRAM) == gopher_repetition_metrics(REPEATED_10GRAM)
+
+
+def test_ngram_scale_moves_the_nine_ngram_thresholds_together():
+    # REPEATED_PHRASE: top_2 = 0.5 (정말 좋아요 x 3 of 30 chars); the n-gram family rejects it at scale 1 and 2,
+    # not at 3 (every n-gram threshold x 3 is above every value), and the line rules never see it.
+    m = gopher_repetition_profile(REPEATED_PHRASE, **{f"max_{k}": v for k, v in _NGRAM_DEFAULTS.items()})
+    assert m["ngram_excess"] == max(m[k] / v for k, v in _NGRAM_DEFAULTS.items())
+    for scale in (1.0, 2.0, 3.0):
+        expected = m["ngram_excess"] > scale
+        assert (gopher_repetition(REPEATED_PHRASE, ngram_scale=scale) is not None) == expected, scale
+    assert gopher_repetition(REPEATED_LINES, ngram_scale=100.0) == "dup_line_fraction_high"  # not scaled
+    with pytest.raises(ValueError, match="ngram_scale must be > 0"):
+        gopher_repetition(GOOD, ngram_scale=0.0)
+
+
+_NGRAM_DEFAULTS = {name.removeprefix("max_"): p.default for name, p in
+                   inspect.signature(gopher_repetition).parameters.items() if name.startswith("max_") and "gram" in name}
