@@ -1,4 +1,5 @@
-"""`dps run | profile | validate | explain`: the command line. jobs/*.py only call `main`."""
+"""`dps run | profile | validate | explain | check-stage | show | diff | index | check-env`: the command line.
+jobs/*.py only call `main`."""
 
 from __future__ import annotations
 
@@ -53,6 +54,48 @@ def _parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="describe a stage's parameters, defaults and reasons")
     explain.add_argument("stage", nargs="?", help="stage name (omit to list all stages)")
 
+    check_stage = sub.add_parser("check-stage", help="run the stage contract on a stage (module.path:function, an "
+                                                     "entry point name, or a built-in stage)")
+    check_stage.add_argument("stage", help="e.g. my_team.filters:toxicity")
+
+    show = sub.add_parser(
+        "show", help="print rejected (or kept) documents of a finished run with their reason and evidence",
+        description="Print rejected (or kept) documents of a finished run: status, reason, id, source and every "
+                    "other column the output holds (dup_of for duplicates, the raw line of unreadable records), "
+                    "then the text. Reads the Parquet shards with pyarrow on this machine (no Spark): local or "
+                    "mounted folders only; memory stays at one batch of rows, and reading stops after -n documents. "
+                    "Documents come in output order (shard by shard, sorted by reason and text within a shard).")
+    show.add_argument("output", help="the run's output folder (output.path) or its rejected folder")
+    show.add_argument("--reason", metavar="R", help="a reason (gopher_quality:too_few_words), a stage (all its "
+                                                    "reasons) or a status (filtered, duplicate, quarantined)")
+    show.add_argument("--source", metavar="S", help="only documents of this source (input.source_column)")
+    show.add_argument("-n", dest="limit", type=int, default=20, metavar="N",
+                      help="documents to show (default 20; 0: all)")
+    show.add_argument("--kept", action="store_true", help="kept documents instead of rejected ones")
+    show.add_argument("--jsonl", action="store_true", help="write one JSON object per document (every column, the "
+                                                           "whole text) for labelling; the summary goes to stderr")
+    show.add_argument("--chars", type=int, default=600, metavar="C",
+                      help="cut each text after C characters (default 600; 0: whole)")
+
+    diff = sub.add_parser(
+        "diff", help="documents one finished run kept and the other did not, by reason and source, with examples",
+        description="Compare two finished runs (e.g. before and after changing a threshold): the documents kept in "
+                    "one and not the other, counted by the reason the other run gave them (from its rejected "
+                    "output) and by source, with examples. Documents are matched by the id column when both runs "
+                    "name the same one, else by a hash of the kept text (then a document whose text a map stage "
+                    "after its rejecting stage changed is not found in the rejected output). Reads the Parquet "
+                    "shards with pyarrow on this machine (no Spark; local or mounted folders): both kept outputs "
+                    "once (the key column only), both rejected outputs once. Memory: 8 bytes per kept document of "
+                    "each run (about 160 MB for two runs of 10 million) plus one batch; over 250 million kept "
+                    "documents it asks for --sample, or compare with Spark.")
+    diff.add_argument("run_a", metavar="RUN_A", help="output folder (output.path) of the first run")
+    diff.add_argument("run_b", metavar="RUN_B", help="output folder of the second run")
+    diff.add_argument("--examples", type=int, default=3, metavar="K", help="examples per reason (default 3)")
+    diff.add_argument("--sample", type=float, default=1.0, metavar="F",
+                      help="compare only the documents whose key hash falls in this fraction of the hash range "
+                           "(the same documents in both runs; default 1: all)")
+    diff.add_argument("--chars", type=int, default=300, metavar="C", help="cut examples after C characters")
+
     index = sub.add_parser("index", help="inspect the dedup index of nightly runs")
     index_sub = index.add_subparsers(dest="index_command", required=True)
     stats = index_sub.add_parser("stats", help="documents and runs the index holds")
@@ -102,6 +145,22 @@ def _dispatch(args) -> int:
         return 0
     if args.command == "check-env":
         return _check_env(args)
+    if args.command == "check-stage":
+        return _check_stage(args.stage)
+    if args.command == "diff":
+        from dps.diff import diff
+        from dps.run_output import open_run
+
+        diff(open_run(args.run_a, "RUN_A"), open_run(args.run_b, "RUN_B"), examples=args.examples,
+             sample=args.sample, chars=args.chars)
+        return 0
+    if args.command == "show":
+        from dps.run_output import open_run
+        from dps.show import show
+
+        show(open_run(args.output), reason=args.reason, source=args.source, limit=args.limit, kept=args.kept,
+             jsonl=args.jsonl, chars=args.chars)
+        return 0
     if args.command == "index":
         from dps.dedup.index import index_check, index_stats
 
@@ -141,6 +200,24 @@ def _dispatch(args) -> int:
     print(report.table())
     holds, _ = report.invariant()
     return 0 if holds else 1
+
+
+def _check_stage(name: str) -> int:
+    """The contract the project runs on its built-in stages (tests/test_registry.py), on any stage; exit 1 when the
+    stage breaks it, 2 when it cannot be loaded."""
+    from dps.registry import get_stage
+    from dps.stage_check import check_stage, contract_summary
+
+    stage = get_stage(name, "check-stage")
+    print(f"{stage.name}: {stage.kind} stage" + (f", from {stage.origin}" if stage.origin else " (built in)"))
+    print(f"checked: {contract_summary(stage)}")
+    problems = check_stage(stage)
+    if problems:
+        print(f"FAILED: {len(problems)} problem{'s' if len(problems) > 1 else ''}:")
+        print("\n".join(f"  {p}" for p in problems))
+        return 1
+    print(f"OK: {stage.name} meets the stage contract; a config names it as `- {stage.name}`")
+    return 0
 
 
 def _check_env(args) -> int:

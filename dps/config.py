@@ -59,6 +59,16 @@ class SparkConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    # Example documents per rejection reason on the HTML report page. Each one costs a seeded hash of every
+    # rejected document's text in the report's aggregate, hence the cap; `dps show` lists any number.
+    examples_per_reason: int = 3
+
+
+MAX_EXAMPLES_PER_REASON = 50
+
+
+@dataclass(frozen=True)
 class IndexConfig:
     path: str  # the persistent dedup index of nightly runs (Parquet + manifests)
 
@@ -78,6 +88,7 @@ class JobConfig:
     run_id: str | None = None  # nightly runs: output goes to <output.path>/run_id=<id>/
     index: IndexConfig | None = None
     stages: tuple[StageSpec, ...]
+    report: ReportConfig = field(default_factory=ReportConfig)
     spark: SparkConfig = field(default_factory=SparkConfig)
 
     def run_path(self, path: str | None) -> str | None:
@@ -509,7 +520,7 @@ def apply_overrides(raw: dict, overrides: list[str], source: str) -> dict:
         if keys[:2] == ["spark", "settings"] and len(keys) > 2:  # Spark keys contain dots themselves
             keys = ["spark", "settings", ".".join(keys[2:])]
         if keys[0] == "stages" and len(keys) >= 2:
-            _override_stage(raw, keys[1], keys[2:], value, shown)
+            _override_stage(raw, keys[1:], value, shown)
             continue
         node = raw
         for k in keys[:-1]:
@@ -520,23 +531,27 @@ def apply_overrides(raw: dict, overrides: list[str], source: str) -> dict:
     return raw
 
 
-def _override_stage(raw: dict, name: str, param_path: list[str], value: Any, item: str) -> None:
+def _override_stage(raw: dict, keys: list[str], value: Any, item: str) -> None:
+    """`stages.NAME.PARAM=value`; NAME may itself hold dots (module.path:function), so the longest stage name of
+    the config that the keys start with is the one meant."""
     stages = raw.get("stages")
     if not isinstance(stages, list):
         raise ConfigError(f"--set {item}: the config has no stages list")
-    for i, entry in enumerate(stages):
-        entry_name = entry if isinstance(entry, str) else \
-            (next(iter(entry)) if isinstance(entry, dict) and entry else None)
-        if entry_name != name:
+    names = [e if isinstance(e, str) else (next(iter(e)) if isinstance(e, dict) and e else None) for e in stages]
+    for cut in range(len(keys), 0, -1):
+        name, param_path = ".".join(keys[:cut]), keys[cut:]
+        if name not in names:
             continue
         if not param_path:
-            raise ConfigError(f"--set {item}: name a parameter, as stages.{name}.PARAM=VALUE")
+            raise ConfigError(f"--set {item}: name a parameter, as stages.{_clip(name, 80)}.PARAM=VALUE")
+        i = names.index(name)
+        entry = stages[i]
         params = {} if isinstance(entry, str) else dict(entry[name] or {})
         params[".".join(param_path)] = value
         stages[i] = {name: params}
         return
-    names = [e if isinstance(e, str) else next(iter(e)) for e in stages if e]
-    raise ConfigError(f"--set {item}: no stage '{_clip(name, 80)}' in the config{nearest(name, names)}")
+    shown = [n for n in names if isinstance(n, str)]
+    raise ConfigError(f"--set {item}: no stage '{_clip(keys[0], 80)}' in the config{nearest(keys[0], shown)}")
 
 
 def load_config(path: str, overrides: list[str] | None = None, *, check_paths: bool = True) -> JobConfig:
@@ -587,9 +602,10 @@ def parse_config(raw: dict, source: str, *, check_paths: bool = True) -> JobConf
     problem = _check_paths_apart(input_cfg.paths, [(k, p) for k, p in outputs if p is not None])
     if problem:
         raise ConfigError(f"{source}: {problem}")
+    report_cfg = _parse_report(r, top["report"])
     spark_cfg = _parse_spark(r, top["spark"])
     return JobConfig(source=source, input=input_cfg, output=output_cfg, stages=stages, seed=int(seed),
-                     spark=spark_cfg, run_id=run_id, index=index_cfg)
+                     report=report_cfg, spark=spark_cfg, run_id=run_id, index=index_cfg)
 
 
 def _absolute(path: str) -> str:
@@ -683,6 +699,16 @@ def _parse_index(r: _Reader, raw: Any, run_id: str | None) -> IndexConfig | None
         raise r.fail("index.path", "an index needs a run id for each run: pass --run-id ID (e.g. the crawl "
                                    "date) or set run_id in the config")
     return IndexConfig(path)
+
+
+def _parse_report(r: _Reader, raw: Any) -> ReportConfig:
+    rep = _with_defaults(r.mapping({} if raw is None else raw, "report", config_keys(ReportConfig)), ReportConfig)
+    return ReportConfig(
+        examples_per_reason=int(r.number(rep["examples_per_reason"], "report.examples_per_reason", integer=True,
+                                         minimum=0, maximum=MAX_EXAMPLES_PER_REASON,
+                                         limits=f"an integer in [0, {MAX_EXAMPLES_PER_REASON}] (dps show lists "
+                                                f"any number)")),
+    )
 
 
 def _parse_spark(r: _Reader, raw: Any) -> SparkConfig:

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any, Callable
 
 from dps.config import INT64_MAX, INT64_MIN, ConfigError, StageSpec, describe_value, nearest, render
+from dps.outside import ENTRY_POINT_GROUP, OutsideStageError, entry_points, find as find_outside
 
 # Parameters the pipeline fills in; users never set them in the config.
 INJECTED = ("seed", "config", "index")
@@ -42,6 +43,8 @@ class Stage:
     # Optional, for filters: (text, **params) -> {key: JSON value}, evidence beyond the metrics' rules for a document
     # the filter rejected (spam_filter: the lexicon terms it matched). Goes into dps_detail.
     evidence_fn: Callable | None = None
+    # Where a stage from outside the package came from (dps.outside); empty for the built-in ones.
+    origin: str = ""
 
     @property
     def uses_index(self) -> bool:
@@ -155,10 +158,45 @@ STAGES: dict[str, Stage] = _stages()
 
 
 def get_stage(name: str, where: str = "stages") -> Stage:
-    if name not in STAGES:
-        raise ConfigError(f"{where}: unknown stage {_name(name)}{nearest(name, STAGES)}; "
-                          f"known stages: {', '.join(STAGES)}")
-    return STAGES[name]
+    """A built-in stage by name, else an outside one (`module:function` or a `dps.stages` entry point)."""
+    if name in STAGES:
+        return STAGES[name]
+    try:
+        found = find_outside(name) if isinstance(name, str) else None
+    except OutsideStageError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    if found is None:
+        known = [*STAGES, *[n for n in entry_points() if n not in STAGES]]
+        raise ConfigError(f"{where}: unknown stage {_name(name)}{nearest(name, known)}; known stages: "
+                          f"{', '.join(known)}")
+    decl = found.declaration
+    stage = Stage(found.name, decl.kind, found.fn, stats_fn=decl.stats_fn, metrics_fn=decl.metrics_fn,
+                  metrics=decl.metrics, origin=found.origin)
+    problems = signature_problems(stage)
+    if problems:
+        raise ConfigError(f"{where}: {problems[0]}; {found.origin}")
+    return stage
+
+
+def signature_problems(stage: Stage) -> list[str]:
+    """What in a stage function's signature keeps it from being the parameter schema: one positional argument
+    (the text, or the marked DataFrame), then keyword-only parameters with defaults; frame stages take `config`."""
+    name, out = stage.name, []
+    sig = inspect.signature(stage.fn)
+    positional = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) != 1:
+        what = "the text" if stage.kind != "frame" else "the marked DataFrame"
+        out.append(f"{name}: takes exactly one positional argument ({what}), then keyword-only parameters")
+    for p in sig.parameters.values():
+        if p.kind == p.KEYWORD_ONLY and p.default is p.empty and p.name not in INJECTED:
+            out.append(f"{name}.{p.name}: every parameter needs a default (the config may leave it out)")
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            out.append(f"{name}: no *args/**kwargs (the signature is the config schema)")
+    if stage.kind == "frame" and "config" not in sig.parameters:
+        out.append(f"{name}: a frame stage takes the job config as keyword-only `config`")
+    if stage.uses_index and "index" not in sig.parameters:
+        out.append(f"{name}: declares an index fingerprint but takes no `index` parameter")
+    return out
 
 
 def bind(spec: StageSpec, seed: int, source: str = "config") -> BoundStage:
@@ -346,7 +384,7 @@ def explain(name: str) -> str:
     """Human-readable description of a stage: summary, parameters with defaults, reasons."""
     stage = get_stage(name, "explain")
     doc = stage.doc()
-    out = [f"{stage.name}  ({stage.kind} stage)", "", doc.summary]
+    out = [f"{stage.name}  ({stage.kind} stage{', from ' + stage.origin if stage.origin else ''})", "", doc.summary]
     if doc.body:
         out += ["", doc.body]
     if stage.params:
@@ -379,4 +417,9 @@ def metric_lines(stage: Stage) -> list[str]:
 
 def list_stages() -> str:
     rows = [f"  {s.name:<24} {s.kind:<7} {s.doc().summary}" for s in STAGES.values()]
-    return "Stages (dps explain STAGE for parameters):\n" + "\n".join(rows)
+    text = "Stages (dps explain STAGE for parameters):\n" + "\n".join(rows)
+    installed = {n: ep for n, ep in entry_points().items() if n not in STAGES}
+    if installed:  # not imported here: a broken one should not break the list
+        text += (f"\n\nStages of installed packages (entry points, group {ENTRY_POINT_GROUP}):\n"
+                 + "\n".join(f"  {n:<24} {ep.value}" for n, ep in installed.items()))
+    return text + "\n\nA stage of your own: module.path:function (docs/extending.md)."

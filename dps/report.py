@@ -7,6 +7,7 @@ from accumulators, which Spark may apply twice when a task is retried.
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass, field
 
 from dps import __version__
@@ -14,7 +15,7 @@ from dps.config import StageSpec
 from dps.dedup import lines as line_dedup
 from dps.marks import RAW, REASON, STATUS, STATUSES
 from dps.registry import STAGES, bind
-from dps.render.html import EXAMPLE_CHARS, EXAMPLES_PER_REASON, LINE_EXAMPLES
+from dps.render.html import EXAMPLE_CHARS, LINE_EXAMPLES
 
 
 @dataclass
@@ -77,6 +78,23 @@ class Report:
             src = out.setdefault(r.source if r.source is not None else "(none)", {s: 0 for s in STATUSES})
             src[r.status] = src.get(r.status, 0) + r.docs
         return dict(sorted(out.items()))
+
+    def show_output(self) -> str | None:
+        """The folder `dps show` reads this run's rejected documents from (its output folder: the report there names
+        the rejected one), or None when the run kept no rejected documents."""
+        output = self.config.get("output", {})
+        if not output.get("rejected_path"):
+            return None
+        path, run_id = output["path"], self.config.get("run_id")
+        return f"{path.rstrip('/')}/run_id={run_id}" if run_id is not None else path  # as JobConfig.run_path
+
+    def show_command(self, reason: str, output: str | None = None) -> str | None:
+        """The `dps show` command that lists this reason's documents (of `output`, by default this run's folder), or
+        None when the run kept no rejected documents."""
+        folder = self.show_output()
+        if folder is None:
+            return None
+        return f"dps show {output or shlex.quote(folder)} --reason {shlex.quote(reason)} -n 50"
 
     def to_json(self) -> str:
         holds, equation = self.invariant()
@@ -205,19 +223,20 @@ def _example_parts(config, columns):
     return body, fields, F.col(STATUS) != "kept"
 
 
-def example_columns(config, columns, per_reason: int = EXAMPLES_PER_REASON) -> list:
+def example_columns(config, columns, per_reason: int | None = None) -> list:
     """Aggregate expressions for the pipeline's report groupBy: per group and slot, the smallest seeded hash of a
     rejected row's text (each slot has its own seed). Plain long minimums keep the report a hash aggregation: a
     struct-valued min_by here turned it into a sort of the whole corpus. `example_rows` then fetches the rows
-    with those hashes."""
+    with those hashes. `per_reason`: report.examples_per_reason unless given."""
     from pyspark.sql import functions as F
 
+    per_reason = config.report.examples_per_reason if per_reason is None else per_reason
     body, _, rejected = _example_parts(config, columns)
     return [F.min(F.when(rejected, F.xxhash64(F.lit(config.seed + slot), body))).alias(f"_dps_example_{slot}")
             for slot in range(per_reason)]
 
 
-def example_rows(marked, rows, config, per_reason: int = EXAMPLES_PER_REASON) -> list:
+def example_rows(marked, rows, config, per_reason: int | None = None) -> list:
     """Per (status, reason) group of the report rows, and per slot, the rejected row with the smallest seeded hash.
     Only rows whose hash is one of the few minimums are read (a filter over the cached final frame), so the struct
     aggregation below sees a handful of rows (copies of one text tie on the hash: the text and id break the tie,
@@ -226,6 +245,7 @@ def example_rows(marked, rows, config, per_reason: int = EXAMPLES_PER_REASON) ->
 
     from pyspark.sql import functions as F
 
+    per_reason = config.report.examples_per_reason if per_reason is None else per_reason
     found = Examples(top_removed_lines(marked))
     wanted = [sorted({r[f"_dps_example_{slot}"] for r in rows if r[f"_dps_example_{slot}"] is not None})
               for slot in range(per_reason)]
@@ -264,8 +284,9 @@ def top_removed_lines(marked, n: int = LINE_EXAMPLES) -> list[dict]:
     return [{"docs": r["docs"], "line": r["line"]} for r in top]
 
 
-def collect_examples(rows, config, job_plan, per_reason: int = EXAMPLES_PER_REASON) -> list[dict]:
+def collect_examples(rows, config, job_plan, per_reason: int | None = None) -> list[dict]:
     """The examples per (status, reason) from `example_rows`, PII tagged, cut for the page."""
+    per_reason = config.report.examples_per_reason if per_reason is None else per_reason
 
     candidates: dict[tuple, dict] = {}
     for row in rows:

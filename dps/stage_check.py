@@ -5,20 +5,18 @@ recipe, so the recipe and the contract cannot drift apart.
 
 from __future__ import annotations
 
-import inspect
 import re
 import time
 
 from dps.config import ConfigError, StageSpec
-from dps.registry import INJECTED, Stage, bind_stage
+from dps.outside import REFERENCE
+from dps.registry import Stage, bind_stage, signature_problems
 
 REASON = re.compile(r"[a-z][a-z0-9_]*")
 # Hostile inputs every text stage must survive: empty, blank, long, mixed scripts, emoji, our own tokens, controls.
 SAMPLES = ("", "   ", "\n\n", "한국어 문장입니다. 오늘은 날씨가 좋네요.", "mixed 한국어 English 中文 日本語 😀🎉",
            "ㅋㅋㅋㅋㅋㅋ ㅠㅠㅠㅠ", "가" * 1_000_000, ("한국어 문장과 English words 123 " * 40000)[:1_000_000],
            "<|tel_start|>010-1234-5678<|tel_end|>", "\x00\x01 제어 문자")
-# Frame stages are called as fn(df, *, config=..., [index=...,] **params) and return the marked frame.
-FRAME_INJECTED = ("config", "index")
 
 
 def check_stage(stage: Stage, *, seed: int = 7) -> list[str]:
@@ -37,27 +35,29 @@ def check_stage(stage: Stage, *, seed: int = 7) -> list[str]:
     return problems
 
 
+def contract_summary(stage: Stage) -> str:
+    """What check_stage checks on this stage, in words (for `dps check-stage`)."""
+    parts = ["name, kind and signature (the config schema)", "docstring summary and Parameters section",
+             "the defaults bind"]
+    if stage.kind in ("map", "filter"):
+        parts.append(f"{len(SAMPLES)} hostile inputs (empty, blank, 1 MB, mixed scripts, emoji, control characters): "
+                     f"{'a str back' if stage.kind == 'map' else 'None or a snake_case reason'}, no exception, "
+                     f"under 10 s each")
+    if stage.kind == "filter":
+        parts.append("profile metrics for dps profile (metrics_fn and Metric specs naming its parameters)")
+    if stage.kind == "frame":
+        parts.append("frame stages are not run here: try one on a small input with dps run")
+    return "; ".join(parts)
+
+
 def _declaration(stage: Stage) -> list[str]:
     name = stage.name
     out = []
-    if not REASON.fullmatch(name):
-        out.append(f"{name}: a stage name is snake_case")
+    if not (REASON.fullmatch(name) or REFERENCE.fullmatch(name)):
+        out.append(f"{name}: a stage name is snake_case (or module.path:function for a stage from outside)")
     if stage.kind not in ("map", "filter", "frame"):
         return [f"{name}: kind must be map, filter or frame, got {stage.kind!r}"]
-    sig = inspect.signature(stage.fn)
-    positional = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if len(positional) != 1:
-        what = "the text" if stage.kind != "frame" else "the marked DataFrame"
-        out.append(f"{name}: takes exactly one positional argument ({what}), then keyword-only parameters")
-    for p in sig.parameters.values():
-        if p.kind == p.KEYWORD_ONLY and p.default is p.empty and p.name not in INJECTED + FRAME_INJECTED:
-            out.append(f"{name}.{p.name}: every parameter needs a default (the config may leave it out)")
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            out.append(f"{name}: no *args/**kwargs (the signature is the config schema)")
-    if stage.kind == "frame" and "config" not in sig.parameters:
-        out.append(f"{name}: a frame stage takes the job config as keyword-only `config`")
-    if stage.uses_index and "index" not in sig.parameters:
-        out.append(f"{name}: declares an index fingerprint but takes no `index` parameter")
+    out += signature_problems(stage)
     doc = stage.doc()
     if not doc.summary:
         out.append(f"{name}: no docstring summary (dps explain and the stage reference show it)")

@@ -5,8 +5,8 @@ from dataclasses import MISSING, fields
 
 import pytest
 
-from dps.config import (ConfigError, IndexConfig, InputConfig, JobConfig, OutputConfig, SparkConfig, load_config,
-                        parse_config)
+from dps.config import (ConfigError, IndexConfig, InputConfig, JobConfig, OutputConfig, ReportConfig, SparkConfig,
+                        load_config, parse_config)
 
 
 def write(tmp_path, text, name="job.yaml"):
@@ -52,7 +52,7 @@ def test_unknown_top_level_key_names_file_key_and_suggestion(tmp_path, corpus):
     message = str(err.value)
     assert path in message and "sed" in message and "did you mean 'seed'" in message
     # The keys in the order of the JobConfig fields, which is also the order of the report's config.
-    assert message.endswith("valid keys: input, output, seed, run_id, index, stages, spark")
+    assert message.endswith("valid keys: input, output, seed, run_id, index, stages, report, spark")
 
 
 def test_unknown_nested_key(tmp_path, corpus):
@@ -140,10 +140,12 @@ EVERY_KEY = {
     "run_id": "2026-11-23",
     "index": {"path": "s3a://b/index"},
     "stages": [{"normalize": {"form": "NFKC"}}],
+    "report": {"examples_per_reason": 10},
     "spark": {"master": "local[2]", "app_name": "nightly", "driver_memory": "2g",
               "settings": {"spark.sql.shuffle.partitions": "8"}},
 }
-SECTIONS = {"input": InputConfig, "output": OutputConfig, "index": IndexConfig, "spark": SparkConfig}
+SECTIONS = {"input": InputConfig, "output": OutputConfig, "index": IndexConfig, "report": ReportConfig,
+            "spark": SparkConfig}
 
 
 def test_every_dataclass_field_is_read_from_the_file_and_written_by_to_dict():

@@ -14,16 +14,18 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "dps"
 # Lowest first. A module may import from its own layer and the layers before it.
 LAYERS = [
     ("marks", ["dps", "dps.marks"]),  # column names of the marked frame; the package version
-    ("text", ["dps.text"]),  # pure text functions: no Spark
+    ("text", ["dps.text", "dps.extend"]),  # pure text functions: no Spark; extend: what outside stages import
     ("render", ["dps.render"]),  # pages and charts from plain data: no Spark, no job modules
     ("config", ["dps.config"]),
     ("spark adapters", ["dps.outputs", "dps.spark", "dps.envcheck", "dps.devcluster"]),
     ("dedup", ["dps.dedup"]),
-    ("registry", ["dps.registry"]),  # the only module that knows stages by name
+    # registry: the only module that knows stages by name; outside: the module:function and entry-point stages
+    ("registry", ["dps.registry", "dps.outside"]),
     ("plan", ["dps.plan", "dps.stage_check"]),  # stage_check: the contract of a registry Stage
     ("report", ["dps.report"]),  # accounting: the aggregate, example documents, the invariant
     ("run", ["dps.pipeline"]),
     ("profile", ["dps.profile"]),
+    ("inspect", ["dps.run_output", "dps.show", "dps.diff"]),  # finished runs' outputs, read with pyarrow
     ("cli", ["dps.cli"]),
 ]
 

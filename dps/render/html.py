@@ -7,14 +7,14 @@ inline, images are base64 data URIs, charts of the run report are inline SVG, an
 from __future__ import annotations
 
 import base64
+import shlex
 from html import escape
 
 from dps import __version__
 from dps.render.charts import COLORS, threshold_lines
 from dps.render.format import pct
 
-# What the run report shows per rejection reason (the report's example queries fetch this many).
-EXAMPLES_PER_REASON = 3
+# How much of each example document the run report shows (how many per reason: report.examples_per_reason).
 EXAMPLE_CHARS = 300
 LINE_EXAMPLES = 10  # line_dedup: the most frequent removed lines shown
 
@@ -174,6 +174,27 @@ def index_line(report) -> str:
             f'of {len(ix["runs_seen"])} earlier run(s); this run adds {report.written.get("index_rows", 0):,}.</p>')
 
 
+def _more_line(report, reason: str, docs: int, shown: int) -> str:
+    """Under a reason's examples: the command listing its documents (of "$OUT", defined at the top of the page, so
+    the examples section is the same for the same documents wherever the output is), or why there is none."""
+    command = report.show_command(reason, '"$OUT"')
+    lead = f"{shown:,} of {docs:,} shown" if shown < docs else f"all {docs:,} shown"
+    if command is None:
+        return (f'<p class="meta">{lead}; this run kept no rejected documents: set '
+                "<code>output.rejected_path</code> to list them with <code>dps show</code>.</p>")
+    return f'<p class="meta">{lead}; more with their evidence: <code>{escape(command)}</code></p>'
+
+
+def _show_line(report) -> str:
+    """At the top of the page: the output folder the per-reason `dps show "$OUT"` commands read."""
+    folder = report.show_output()
+    if folder is None:
+        return ""
+    command = escape('dps show "$OUT" ...')
+    return (f'<p class="meta">More documents of a reason, with their evidence: <code>OUT={escape(shlex.quote(folder))}'
+            f"</code>, then the <code>{command}</code> command under the reason's examples.</p>")
+
+
 def run_report_html(report, examples: list[dict]) -> str:
     """_dps_report.html: counts per status and reason per source (table and chart), map stage edits, and for each
     rejection reason a few example documents (PII tagged, cut to EXAMPLE_CHARS characters)."""
@@ -195,6 +216,7 @@ def run_report_html(report, examples: list[dict]) -> str:
         + f' · seed {config["seed"]} · stages: ' + escape(" → ".join(next(iter(s)) for s in config["stages"])) + "</p>",
         f'<p class="{"ok" if holds else "broken"}">{"OK" if holds else "BROKEN"}: {escape(equation)}</p>',
         index_line(report),
+        _show_line(report),
         "<h2>Status and reason per source</h2>",
         _bar_chart(report, sources or ["(none)"]),  # no source column: every row's source is None
     ]
@@ -222,10 +244,13 @@ def run_report_html(report, examples: list[dict]) -> str:
         body.append(_table(["line", "documents"], [[f'<pre class="doc">{escape(ex["text"])}</pre>', _num(ex["docs"])]
                                                   for ex in lines]))
     body.append("<h2>Examples per reason</h2>")
-    body.append(f"<p>Up to {EXAMPLES_PER_REASON} documents per reason, the same ones on every run with the same "
-                f"seed (smallest seeded hash of the text), as the rejecting stage saw them, cut to "
+    per_reason = config.get("report", {}).get("examples_per_reason")
+    up_to = f"Up to {per_reason}" if per_reason is not None else "A few"
+    body.append(f"<p>{up_to} documents per reason (<code>report.examples_per_reason</code>), the same ones on every "
+                f"run with the same seed (smallest seeded hash of the text), as the rejecting stage saw them, cut to "
                 f"{EXAMPLE_CHARS} characters; personal data is tagged with surrogates as tag_pii does. Quarantined "
-                "records that could not be read show their raw line.</p>")
+                "records that could not be read show their raw line. Under each reason, the <code>dps show</code> "
+                "command that lists more of its documents, whole and with their evidence.</p>")
     by_reason: dict[tuple, list[dict]] = {}
     for ex in examples:
         by_reason.setdefault((ex["status"], ex["reason"]), []).append(ex)
@@ -234,9 +259,12 @@ def run_report_html(report, examples: list[dict]) -> str:
             continue
         body.append(f'<h3 id="{anchor(status + ":" + (reason or ""))}">{escape(status)} · {escape(reason or "")} '
                     f'<span class="meta">({docs:,} document{"" if docs == 1 else "s"})</span></h3>')
-        for ex in by_reason.get((status, reason), []):
+        shown = by_reason.get((status, reason), [])
+        for ex in shown:
             meta = " · ".join(escape(f"{k} {ex[k]}") for k in ("source", "id") if ex.get(k) is not None)
             if meta:
                 body.append(f'<div class="meta">{meta}</div>')
             body.append(f'<pre class="doc">{escape(ex["text"])}</pre>')
+        if reason:
+            body.append(_more_line(report, reason, docs, len(shown)))
     return page("dps run report", "\n".join(body))
