@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from dps import __version__
 from dps.config import StageSpec
 from dps.dedup import lines as line_dedup
-from dps.marks import RAW, REASON, STATUS, STATUSES
+from dps.dedup.frames import DUP_OF, DUP_OF_RUN
+from dps.marks import DETAIL, RAW, REASON, STATUS, STATUSES
 from dps.registry import STAGES, bind
 from dps.render.html import EXAMPLE_CHARS, LINE_EXAMPLES
 
@@ -217,7 +218,8 @@ def _example_parts(config, columns):
 
     body = F.coalesce(F.col(config.input.text_column), F.col(RAW))  # an unreadable record has its raw line only
     fields = [F.substring(body, 1, _TAG_WINDOW).alias("text"), F.char_length(body).alias("length")]
-    for key, name in (("source", config.input.source_column), ("id", config.input.id_column)):
+    for key, name in (("source", config.input.source_column), ("id", config.input.id_column),
+                      ("detail", DETAIL), ("dup_of", DUP_OF), ("dup_of_run", DUP_OF_RUN)):
         if name and name in columns:
             fields.append(F.col(name).cast("string").alias(key))
     return body, fields, F.col(STATUS) != "kept"
@@ -259,15 +261,42 @@ def example_rows(marked, rows, config, per_reason: int | None = None) -> list:
         order = F.struct(h.alias("h"), body.alias("body"), *fields[2:])
         out.append(F.min_by(F.struct(order.alias("order"), *fields), order).alias(f"_dps_example_{slot}"))
     found += marked.where(rejected & hit).groupBy(STATUS, REASON).agg(*out).collect()
+    found.survivors = _survivors(marked, found, config, per_reason)
     return found
 
 
+def _survivors(marked, found, config, per_reason: int) -> dict[str, str]:
+    """id -> the start of the text of the documents the example duplicates point at (in this run; a document of an
+    earlier run is in the index, which keeps no text): a filter on a handful of ids."""
+    from pyspark.sql import functions as F
+
+    id_col = config.input.id_column
+    if not id_col or id_col not in marked.columns or DUP_OF not in marked.columns:
+        return {}
+    ids = set()
+    for row in found:
+        for slot in range(per_reason):
+            ex = row[f"_dps_example_{slot}"]
+            ex = ex.asDict() if ex is not None else {}
+            if ex.get("dup_of") is not None and ex.get("dup_of_run") is None:
+                ids.add(ex["dup_of"])
+    ids = sorted(ids)
+    if not ids:
+        return {}
+    text = F.substring(F.col(config.input.text_column), 1, _TAG_WINDOW)
+    rows = (marked.where(F.col(id_col).cast("string").isin(ids) & (F.col(STATUS) == "kept"))
+            .select(F.col(id_col).cast("string").alias("id"), text.alias("text")).collect())
+    return {r["id"]: r["text"] for r in sorted(rows, key=lambda r: (r["id"], r["text"] or ""))}
+
+
 class Examples(list):
-    """example_rows' answer: the rows per reason, and `lines`, line_dedup's most frequent removed lines."""
+    """example_rows' answer: the rows per reason, `lines` (line_dedup's most frequent removed lines), and
+    `survivors` (id -> text start of the documents the duplicate examples duplicate)."""
 
     def __init__(self, lines=()):
         super().__init__()
         self.lines = list(lines)
+        self.survivors: dict[str, str] = {}
 
 
 def top_removed_lines(marked, n: int = LINE_EXAMPLES) -> list[dict]:
@@ -315,8 +344,13 @@ def collect_examples(rows, config, job_plan, per_reason: int | None = None) -> l
         cut = tagged[:EXAMPLE_CHARS]
         if len(cut) < len(tagged) or (r["length"] or 0) > len(text):
             cut += " …"
-        examples.append({"status": r["status"], "reason": r["reason"], "text": cut, "source": r.get("source"),
-                         "id": r.get("id")})
+        example = {"status": r["status"], "reason": r["reason"], "text": cut, "source": r.get("source"),
+                   "id": r.get("id"), "detail": r.get("detail"), "dup_of": r.get("dup_of"),
+                   "dup_of_run": r.get("dup_of_run")}
+        survivor = getattr(rows, "survivors", {}).get(r.get("dup_of"))
+        if survivor is not None:
+            example["survivor_text"] = _masked(tagger, survivor)
+        examples.append(example)
     for line in getattr(rows, "lines", []):  # line_dedup's most frequent removed lines, masked the same way
         text = line["line"] or ""
         try:
@@ -326,6 +360,15 @@ def collect_examples(rows, config, job_plan, per_reason: int | None = None) -> l
         examples.append({"status": line_dedup.STAGE, "reason": None, "kind": "line", "docs": line["docs"],
                          "text": tagged[:EXAMPLE_CHARS] + (" …" if len(tagged) > EXAMPLE_CHARS else "")})
     return examples
+
+
+def _masked(tagger, text: str) -> str:
+    """A text start for the page: PII tagged, cut to EXAMPLE_CHARS."""
+    try:
+        tagged = tagger.apply(text or "")
+    except Exception as exc:  # never show an untagged document
+        return f"[text withheld: tag_pii failed with {type(exc).__name__}]"
+    return tagged[:EXAMPLE_CHARS] + (" …" if len(tagged) > EXAMPLE_CHARS else "")
 
 
 def _effective(stage) -> dict:

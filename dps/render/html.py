@@ -28,6 +28,7 @@ th{background:#f4f4f4;text-align:left}td.n{text-align:right;font-variant-numeric
 pre.doc{white-space:pre-wrap;word-break:break-all;background:#fafafa;border:1px solid #e4e4e4;padding:8px;
 margin:4px 0 10px;font:13px/1.5 ui-monospace,Menlo,Consolas,"Noto Sans Mono CJK KR",monospace}
 img{max-width:100%;border:1px solid #eee}code{background:#f4f4f4;padding:0 3px}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:8px}pre.doc.kept{background:#f3faf5}
 """
 
 
@@ -264,7 +265,17 @@ def run_report_html(report, examples: list[dict]) -> str:
             meta = " · ".join(escape(f"{k} {ex[k]}") for k in ("source", "id") if ex.get(k) is not None)
             if meta:
                 body.append(f'<div class="meta">{meta}</div>')
-            body.append(f'<pre class="doc">{escape(ex["text"])}</pre>')
+            if ex.get("detail"):
+                body.append(f'<div class="meta">evidence: <code>{escape(ex["detail"])}</code></div>')
+            if ex.get("dup_of") is not None:
+                run = f' of run {ex["dup_of_run"]}' if ex.get("dup_of_run") else ""
+                body.append(f'<div class="meta">duplicates {escape(str(ex["dup_of"]))}{escape(run)}</div>')
+            if ex.get("survivor_text") is not None:
+                body.append('<div class="pair">'
+                            f'<pre class="doc">{escape(ex["text"])}</pre>'
+                            f'<pre class="doc kept">{escape(ex["survivor_text"])}</pre></div>')
+            else:
+                body.append(f'<pre class="doc">{escape(ex["text"])}</pre>')
         if reason:
             body.append(_more_line(report, reason, docs, len(shown)))
     return page("dps run report", "\n".join(body))

@@ -347,3 +347,18 @@ def test_by_source_thresholds_apply_to_that_source_only(spark, tmp_path, sample_
     doc = json.load(open(os.path.join(config.output.path, REPORT_FILE), encoding="utf-8"))
     [gq] = [s for s in doc["effective_stages"] if s["stage"] == "gopher_quality"]
     assert gq["params"]["min_words"] == 20 and gq["by_source"]["comments"]["min_words"] == 1
+
+
+def test_report_examples_show_evidence_and_duplicates_beside_their_survivor(spark, tmp_path):
+    config = make_config(tmp_path, SAMPLE, stages=["normalize", "gopher_quality", "exact_dedup"])
+    run(config, spark, echo=quiet)
+    html = open(os.path.join(config.output.path, REPORT_HTML_FILE), encoding="utf-8").read()
+    quality = html[html.index('id="m-filtered-gopher-quality'):]
+    quality = quality[:quality.index("<h3", 10)]
+    assert "evidence: <code>{&quot;rules&quot;: [{&quot;" in quality and "&quot;value&quot;" in quality
+    dups = html[html.index('id="m-duplicate-exact-dedup"'):]
+    pairs = dups.count('<div class="pair">')
+    assert pairs >= 1 and dups.count("<div class=\"meta\">duplicates ") >= pairs
+    kept = {r["id"]: r["text"] for r in pq.read_table(config.output.path).to_pylist()}
+    survivor_id = dups.split('<div class="meta">duplicates ', 1)[1].split("<", 1)[0]
+    assert survivor_id in kept
