@@ -1,26 +1,16 @@
 """dps_detail: a rejected record's evidence (measured values beside thresholds, matched spam terms, errors)."""
 
 import json
-import os
 
 from dps.registry import STAGES, BoundStage, bind
 from dps.config import StageSpec
 from dps.spark.arrow import run_chain
+from tests.test_profile import corpus_texts
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SAMPLE = os.path.join(ROOT, "sample", "corpus.jsonl")
 
 
 def _texts():
-    out = []
-    for line in open(SAMPLE, encoding="utf-8"):
-        try:
-            doc = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(doc, dict) and isinstance(doc.get("text"), str):
-            out.append(doc["text"])
-    return out
+    return corpus_texts()  # the bundled sample's texts and a few literal edge cases
 
 
 def _chain_details(stage: BoundStage, texts):

@@ -125,21 +125,26 @@ def spam_scores(
     lexicon = _load(lexicon_path, lexicon_mode)
     enabled = _enabled(None if categories is None else tuple(categories), lexicon_path, lexicon_mode)
     scores = {c: 0.0 for c in lexicon.categories if c in enabled}
-    if lexicon.regex is None or not text:
-        return scores
     cap = max_term_repeats * max(1, len(text) // 1000)  # per 1,000 characters, like the density
     seen: dict[str, int] = {}
-    for m in lexicon.regex.finditer(text):
-        key = _key(m.group())
-        category, weight, word_start = lexicon.terms[key]
-        if category not in scores:
-            continue
-        if word_start and m.start() > 0 and text[m.start() - 1].isalnum():
-            continue
+    for key, _, category, weight in _matches(text, lexicon, enabled):
         seen[key] = seen.get(key, 0) + 1
         if seen[key] <= cap:
             scores[category] += weight
     return scores
+
+
+def _matches(text: str, lexicon, enabled):
+    """(term key, match, category, weight) of every lexicon term found in `text` in an enabled category (a
+    word-start term only at the start of a word)."""
+    if lexicon.regex is None or not text:
+        return
+    for m in lexicon.regex.finditer(text):
+        key = _key(m.group())
+        category, weight, word_start = lexicon.terms[key]
+        if category not in enabled or (word_start and m.start() > 0 and text[m.start() - 1].isalnum()):
+            continue
+        yield key, m, category, weight
 
 
 # At most this many distinct matched terms are listed as a rejected document's evidence.
@@ -160,15 +165,10 @@ def spam_evidence(
     lexicon = _load(lexicon_path, lexicon_mode)
     enabled = _enabled(None if categories is None else tuple(categories), lexicon_path, lexicon_mode)
     terms: dict[str, str] = {}
-    if lexicon.regex is not None and text:
-        for m in lexicon.regex.finditer(text):
-            key = _key(m.group())
-            category, _, word_start = lexicon.terms[key]
-            if category not in enabled or (word_start and m.start() > 0 and text[m.start() - 1].isalnum()):
-                continue
-            terms.setdefault(key, m.group())
-            if len(terms) >= EVIDENCE_TERMS:
-                break
+    for key, m, _, _ in _matches(text, lexicon, enabled):
+        terms.setdefault(key, m.group())
+        if len(terms) >= EVIDENCE_TERMS:
+            break
     weights = spam_scores(text, max_term_repeats=max_term_repeats, categories=categories, lexicon_path=lexicon_path,
                           lexicon_mode=lexicon_mode)
     return {"matched": list(terms.values()), "weights": {c: round(w, 2) for c, w in weights.items() if w}}
