@@ -12,7 +12,7 @@ import re
 import types
 import typing
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, Callable
 
 from dps.config import INT64_MAX, INT64_MIN, ConfigError, StageSpec, describe_value, nearest, render
@@ -52,6 +52,11 @@ class Stage:
 
     @property
     def params(self) -> dict[str, inspect.Parameter]:
+        return dict(self._params)
+
+    @cached_property
+    def _params(self) -> dict[str, inspect.Parameter]:
+        # inspect.signature costs tens of microseconds: evidence for rejected records asks for it per record.
         sig = inspect.signature(self.fn)
         return {n: p for n, p in sig.parameters.items() if p.kind is p.KEYWORD_ONLY and n not in INJECTED}
 
@@ -80,7 +85,11 @@ class BoundStage:
     @property
     def effective_params(self) -> dict[str, Any]:
         """Every parameter as the stage function sees it: the signature's defaults, then the configured values."""
-        defaults = {n: p.default for n, p in self.stage.params.items()}
+        return dict(self._effective)
+
+    @cached_property
+    def _effective(self) -> dict[str, Any]:
+        defaults = {n: p.default for n, p in self.stage._params.items()}
         return {**defaults, **self.params}
 
     def metric_specs(self) -> tuple:
@@ -96,10 +105,14 @@ class BoundStage:
         metrics that gives this reason and fires, with the measured value and the threshold, and what the stage's
         evidence function adds. Only run on rejected documents."""
         params = self.effective_params
-        rules = [(m, r) for m in self.metric_specs() for r in m.rules if r.gives(reason)]
+        specs = self.metric_specs()
+        rules = [(m, r) for m in specs for r in m.rules if r.gives(reason)]
         out: dict = {}
         if rules and self.stage.metrics_fn is not None:
-            values = self.metrics(text)
+            # An expensive metric (enabled_by) is measured only when its rule gave this reason.
+            skip = {m.enabled_by: None for m in specs
+                    if m.enabled_by and not any(r.gives(reason) for r in m.rules)}
+            values = self.stage.metrics_fn(text, **{**params, **skip})
             fired = [r.evidence(m.name, values, params) for m, r in rules if r.rejects(m.name, values, params)]
             if fired:
                 out["rules"] = fired
