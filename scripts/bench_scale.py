@@ -102,13 +102,18 @@ def plain_copies(records: list[dict], work: str, total_bytes: float) -> list[str
     return files
 
 
-def _kept_by_chain(text: str, config_path: str) -> bool:
-    """Does the config's text chain (run in plain Python) keep `text`?"""
+def _text_chain(config_path: str) -> list:
+    """The config's map and filter stages, bound once."""
     from dps.config import load_config
     from dps.plan import plan
+
+    return [s for s in plan(load_config(config_path)).stages if s.kind in ("map", "filter")]
+
+
+def _kept_by_chain(text: str, stages: list) -> bool:
+    """Does the text chain (run in plain Python) keep `text`?"""
     from dps.spark.arrow import run_chain
 
-    stages = [s for s in plan(load_config(config_path)).stages if s.kind in ("map", "filter")]
     _, status, _, _, _ = run_chain([text], ["kept"], [None], stages, None)
     return status == ["kept"]
 
@@ -133,7 +138,8 @@ def skew_files(records: list[dict], work: str, config_path: str, members: int = 
     os.makedirs(folder, exist_ok=True)
     news = [r["text"] for r in records if r.get("source") == "news" and len(r["text"]) >= 400]
     rng = random.Random(7)
-    base = next((t for t in rng.sample(news, min(len(news), 200)) if _kept_by_chain(t, config_path)), None)
+    stages = _text_chain(config_path)
+    base = next((t for t in rng.sample(news, min(len(news), 200)) if _kept_by_chain(t, stages)), None)
     if base is None:
         sys.exit("no news document of 400+ characters that the config's text chain keeps, to template the family")
     words = [w for t in news[:500] for w in t.split() if len(w) >= 2][:20_000]
