@@ -61,21 +61,26 @@ def old_path(path: str, run_token: str) -> str:
     return f"{parent}/.{name}.dps-old-{run_token}"
 
 
+def report_temp_path(path: str, run_token: str) -> str:
+    parent, name = split(path)
+    return f"{parent}/.{name}.dps-report-{run_token}"
+
+
 def lock_path(path: str) -> str:
     parent, name = split(path)
     return f"{parent}/.{name}{LOCK_SUFFIX}"
 
 
 def leftovers(fs, path: str) -> dict[str, list[str]]:
-    """Folders a killed run of `path` left beside it: {'staging': [...], 'old': [...]} (full paths).
+    """What a killed run of `path` left beside it: {'staging': [...], 'old': [...], 'report': [...]} (full paths).
 
     Both the hidden names and the visible ones of dps versions before them (`<name>.dps-staging-<hex>`), which
     readers of the parent folder took for data."""
     parent, name = split(path)
-    found: dict[str, list[str]] = {"staging": [], "old": []}
+    found: dict[str, list[str]] = {"staging": [], "old": [], "report": []}
     if not fs.exists(parent or "/"):
         return found
-    pattern = re.compile(r"\.?" + re.escape(name) + r"\.dps-(staging|old)-([0-9a-f]{12})")
+    pattern = re.compile(r"\.?" + re.escape(name) + r"\.dps-(staging|old|report)-([0-9a-f]{12})")
     for entry in fs.list_names(parent or "/"):
         m = pattern.fullmatch(entry)
         if m:
@@ -89,6 +94,9 @@ def recover(fs, path: str, echo: Callable[[str], None]) -> None:
     for staging in found["staging"]:
         echo(f"removing {staging} (staging folder of a killed run)")
         fs.delete(staging)
+    for report in found["report"]:
+        echo(f"removing {report} (final report file of a killed run)")
+        fs.delete(report)
     olds = sorted(found["old"], key=fs.mtime)
     if olds and not fs.exists(path):
         # Killed between "output -> old" and "staging -> output": the old copy is the last committed output.
@@ -316,6 +324,18 @@ def commit_folder(fs, path: str, staging: str, run_token: str, *, crash_point: C
         fs.delete(old)
 
 
+def replace_file(fs, folder: str, file_name: str, text: str, run_token: str,
+                 crash_point: Callable[[str], None] = lambda _: None, label: str = "output") -> None:
+    """Replace one file of a committed folder in one step: written and synced beside the folder under a hidden
+    name (a kill leaves the previous file in place and a leftover the next run's recovery deletes), then renamed
+    over the old file."""
+    temp = report_temp_path(folder, run_token)
+    fs.write_text(temp, text)
+    crash_point(f"{label}:final_report_written")
+    fs.replace(temp, f"{folder}/{file_name}")
+    fs.sync_parent(f"{folder}/{file_name}")
+
+
 # ------------------------------------------------------------------------------------------------ local files
 
 class LocalFS:
@@ -356,6 +376,10 @@ class LocalFS:
 
     def rename(self, src: str, dst: str) -> None:
         os.rename(src, dst)
+
+    def replace(self, src: str, dst: str) -> None:
+        """Rename a file over an existing one, atomically (POSIX rename)."""
+        os.replace(src, dst)
 
     def exchange(self, a: str, b: str) -> bool:
         """Swap two existing paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""

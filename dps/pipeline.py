@@ -129,11 +129,13 @@ def _run(config: JobConfig, spark, job_plan: Plan, progress: Progress, guard: Ru
                 raise RuntimeError(f"row accounting broken, output not committed: {equation}; "
                                    f"written {report.written}")
             examples = collect_examples(side["examples"], config, job_plan)
-        # The commit publishes the report, so its own time is only in the log.
         report.run = {**progress.summary(), **run_provenance(config.source)}
         html = run_report_html(report, examples)
         with progress.step("commit"):
             _commit(report, html, staged, staged_rejected, index, index_folder, guard)
+        # The commit published the report; the final one, with the commit's own time, replaces it file by file.
+        report.run = {**progress.summary(), **run_provenance(config.source)}
+        _replace_reports(report, staged, staged_rejected, progress.echo)
     finally:
         steps.unpersist()
     return report
@@ -304,6 +306,19 @@ def _commit(report: Report, html: str, staged, staged_rejected, index, index_fol
     if index is not None:
         index.store.commit(index.run_id, index_folder, report.written["index_rows"], index.settings,
                            index.base_version, crash_point=pause_point)
+
+
+def _replace_reports(report: Report, staged, staged_rejected, echo: Callable[[str], None]) -> None:
+    """The committed report files get the run's final timings. The run has succeeded by now: a failure here leaves
+    the committed report (complete but for the commit step) and is only logged."""
+    text = report.to_json()
+    for folder, label in ((staged, "output"), (staged_rejected, "rejected")):
+        if folder is None:
+            continue
+        try:
+            folder.replace_report(REPORT_FILE, text, crash_point=pause_point, label=label)
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            echo(f"warning: could not add the commit time to {folder.path}/{REPORT_FILE}: {exc}")
 
 
 def _unquote(name: str) -> str:

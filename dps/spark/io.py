@@ -27,8 +27,10 @@ class HadoopFS:
         from dps.outputs import LocalFS
 
         self._jvm = jvm = spark.sparkContext._jvm
+        self._gateway = spark.sparkContext._gateway
         self._Path = jvm.org.apache.hadoop.fs.Path
-        self.fs = self._Path(path).getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+        self._conf = spark.sparkContext._jsc.hadoopConfiguration()
+        self.fs = self._Path(path).getFileSystem(self._conf)
         self.local = self.fs.getUri().getScheme() == "file"
         self._os = LocalFS() if self.local else None
 
@@ -44,6 +46,18 @@ class HadoopFS:
     def rename(self, src: str, dst: str) -> None:
         if not self.fs.rename(self._Path(src), self._Path(dst)):
             raise OSError(f"could not rename {src} to {dst}")
+
+    def replace(self, src: str, dst: str) -> None:
+        """Rename a file over an existing one: os.replace locally; elsewhere FileContext's rename with OVERWRITE (atomic
+        on HDFS; object stores copy, so there the file is briefly absent)."""
+        if self.local:
+            return self._os.replace(self.local_path(src), self.local_path(dst))
+        jvm, conf = self._jvm, self._conf
+        context = jvm.org.apache.hadoop.fs.FileContext.getFileContext(self.fs.getUri(), conf)
+        rename_options = jvm.org.apache.hadoop.fs.Options.Rename
+        overwrite = self._gateway.new_array(rename_options, 1)
+        overwrite[0] = rename_options.OVERWRITE
+        context.rename(self._Path(src), self._Path(dst), overwrite)
 
     def exchange(self, a: str, b: str) -> bool:
         """Atomic swap of two folders where the file system has one (local Linux); HDFS and S3 have none."""
@@ -172,6 +186,12 @@ class StagedOutput:
         fs.sync_tree(self.staging)
         crash_point(f"{label}:staged")
         commit_folder(fs, self.path, self.staging, self.run_token, crash_point=crash_point, label=label)
+
+    def replace_report(self, file_name: str, text: str, crash_point=lambda _name: None, label: str = "output") -> None:
+        """After the commit: put the final report (with the commit's own time) in place of the committed one."""
+        from dps.outputs import replace_file
+
+        replace_file(self.fs, self.path, file_name, text, self.run_token, crash_point=crash_point, label=label)
 
     def discard(self) -> None:
         """Remove this run's own staging folder (after a failure)."""

@@ -30,7 +30,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # Local Linux file systems swap a folder in with one atomic exchange; the two-rename commit used elsewhere (HDFS,
 # S3, NFS) is forced with DPS_NO_RENAME_EXCHANGE for the points that only it has.
 CRASH_POINTS = ["output:staged", "output:swapped_in", "rejected:staged", "rejected:swapped_in", "output_committed",
-                "index:manifest_written", "index:committed", "output:moved_aside/renames"]
+                "index:manifest_written", "index:committed", "output:final_report_written",
+                "output:moved_aside/renames"]
 
 
 def make_config(folder, night, *, index=True, paths=None, extra=()):
@@ -239,3 +240,16 @@ def test_a_corrupt_latest_manifest_falls_back_and_the_next_run_repairs_it(spark,
     assert [r.run_id for r in IndexStore(__import__("dps.outputs", fromlist=["LocalFS"]).LocalFS(),
                                          str(tmp_path / "index")).latest().runs] == ["d1", "d2"]
     assert index_check(str(tmp_path / "index"), str(tmp_path / "out"))[0]
+
+
+def test_a_file_is_renamed_over_another_through_hadoop_as_on_hdfs(spark, tmp_path):
+    """The final report replaces the committed one; HDFS and S3 do it with FileContext's rename OVERWRITE."""
+    from dps.spark.io import HadoopFS
+
+    fs = HadoopFS(spark, str(tmp_path))
+    fs.local = False  # the remote code path, on a local folder
+    (tmp_path / "new").write_text("final")
+    (tmp_path / "report.json").write_text("first")
+    fs.replace(str(tmp_path / "new"), str(tmp_path / "report.json"))
+    assert (tmp_path / "report.json").read_text() == "final"
+    assert sorted(n for n in os.listdir(tmp_path) if not n.endswith(".crc")) == ["report.json"]

@@ -63,9 +63,14 @@ def test_the_report_records_each_step_and_the_config_it_ran(tmp_path, spark):
     names = [s["step"] for s in doc["run"]["steps"]]
     assert names == ["input files and schema", "read + text stages normalize", "exact_dedup",
                      "exact_dedup, continued + text stages tag_pii, counting",
-                     "writing (staged) with the input count, counters and examples beside", "report"]
+                     "writing (staged) with the input count, counters and examples beside", "report", "commit"]
     assert doc["run"]["steps"][0]["records_read"] >= doc["input_records"]
     assert sum(s["seconds"] for s in doc["run"]["steps"]) <= doc["run"]["seconds"]
     assert doc["run"]["started_at"] <= doc["run"]["finished_at"]
     assert doc["run"]["config_file"] == config.source
     assert doc["run"]["config_git"] is None  # tmp_path is not in a git work tree
+    # The committed report is replaced by the final one (with the commit's time) in both folders, atomically.
+    rejected = json.load(open(os.path.join(config.output.rejected_path, REPORT_FILE), encoding="utf-8"))
+    assert rejected["run"] == doc["run"]
+    parent = os.path.dirname(config.output.path)
+    assert not [n for n in os.listdir(parent) if "dps-report" in n]
