@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from dps.config import ConfigError, JobConfig
+from dps.dedup.frames import kept_text_bytes
 from dps.dedup.index import IX_TEXT, index_rows, open_index
 from dps.marks import REASON, STATUS
 from dps.outputs import RunGuard, RunOptions
@@ -182,7 +183,8 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index, progress: Progr
             extra = {"index": index} if index is not None and stage.stage.uses_index else {}
             before = steps.persist(steps.marked)
             with progress.step(steps.pending_label()):
-                before.count()
+                # Materializes the cache with a job whose figure the frame stage needs (its kept text size).
+                kept_text_bytes(before, text_col)
             # A frame stage runs some of its work when called (connected components) and the rest lazily, with
             # whatever follows it: the "continued" step.
             with progress.step(stage.name):

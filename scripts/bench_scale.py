@@ -271,6 +271,41 @@ def run_one(name: str, folder: str, work: str, config_path: str) -> dict:
     return result
 
 
+def run_cluster(name: str, folder: str, work: str, config_path: str, archive: str | None) -> dict:
+    """The same job with spark-submit on a loopback standalone cluster (2 workers x 1 core, 1.5 GB executors),
+    with the environment shipped as an archive (scripts/package_env.sh); its wall time and whether its shards equal
+    local mode's (the plain run of the same corpus)."""
+    from dps.devcluster import StandaloneCluster, compare_outputs
+
+    if archive is None:
+        archive = os.path.join(work, "dps-env.tar.gz")
+        if not os.path.exists(archive):
+            subprocess.run(["bash", os.path.join(ROOT, "scripts", "package_env.sh"), "--output", archive,
+                            "--build-dir", os.path.join(work, "build", "dps-env")], check=True)
+    out = os.path.join(work, "out", f"cluster-{name}")
+    subprocess.run(["rm", "-rf", out, out + "_rejected"], check=True)
+    cluster = StandaloneCluster(os.path.join(work, "cluster"), workers=2, cores=1, memory="2g")
+    cluster.start()
+    try:
+        submit_args = [
+            "--deploy-mode", "client", "--driver-memory", "1g", "--executor-memory", "1500m",
+            "--archives", f"{os.path.abspath(archive)}#environment",
+            "--conf", "spark.pyspark.python=./environment/bin/python",
+            "--conf", f"spark.pyspark.driver.python={sys.executable}",
+            "jobs/run_pipeline.py", "--config", config_path, "--set", f"input.paths=[{json.dumps(folder)}]",
+            "--set", f"output.path={json.dumps(out)}", "--set", f"output.rejected_path={json.dumps(out + '_rejected')}"]
+        result = cluster.submit(submit_args, name=f"cluster-{name}", cwd=ROOT, timeout=4 * 3600)
+    finally:
+        cluster.stop()
+    local = os.path.join(work, "out", name)
+    same = None
+    if result.returncode == 0 and os.path.exists(local):
+        same = all(compare_outputs(local + s, out + s, config_may_differ=("spark",)) == []
+                   for s in ("", "_rejected"))
+    return {"name": f"cluster-{name}", "exit": result.returncode, "wall_s": round(result.seconds, 1),
+            "same_shards_as_local": same, "log": result.log}
+
+
 # ---------------------------------------------------------------------------------------------------- targets
 
 def targets(plain: list[dict], skew: list[dict], members: int) -> list[tuple[str, bool | None, str]]:
@@ -336,6 +371,9 @@ def main() -> None:
     parser.add_argument("--family-members", type=int, default=FAMILY_MEMBERS, help="smaller for a quick check")
     parser.add_argument("--short-copies", type=int, default=SHORT_COPIES)
     parser.add_argument("--big-docs-mb", type=int, nargs="*", default=list(BIG_DOCS_MB))
+    parser.add_argument("--cluster-size", type=float, default=1,
+                        help="plain size (GB, one of --sizes) also run on a standalone cluster; 0: none")
+    parser.add_argument("--archive", help="the environment archive for the cluster run (default: built in --work)")
     args = parser.parse_args()
     work = scratch_folder(args.work, fresh=False)
     records = [r for f in sorted(glob.glob(os.path.join(args.data, "*.jsonl"))) for r in read_records(f)]
@@ -356,11 +394,21 @@ def main() -> None:
         folder = corpus_folder(work, f"skew-{size:g}gb", extra + take(copies, max(size * gb - extra_bytes, 0)))
         skew.append(run_one(f"skew-{size:g}gb", folder, work, args.config))
         print(json.dumps({k: v for k, v in skew[-1].items() if k not in ("stages", "steps")}), flush=True)
+    cluster = None
+    if args.cluster_size and args.cluster_size in args.sizes:
+        name = f"plain-{args.cluster_size:g}gb"
+        cluster = run_cluster(name, os.path.join(work, "corpora", name), work, args.config, args.archive)
+        print(json.dumps(cluster), flush=True)
     checks = targets(results, skew, args.family_members)
+    if cluster is not None:
+        local = next(r for r in results if r["name"] == cluster["name"].removeprefix("cluster-"))
+        checks.append((f"{cluster['name']}: spark-submit on 2 workers x 1 core gives the same shards as local mode",
+                       cluster["same_shards_as_local"] is True,
+                       f"exit {cluster['exit']}, {cluster['wall_s']} s (local {local['wall_s']} s)"))
     out = args.out or work
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "scale.json"), "w", encoding="utf-8") as fh:
-        json.dump({"runs": results + skew, "targets": checks}, fh, ensure_ascii=False, indent=1)
+        json.dump({"runs": results + skew, "cluster": cluster, "targets": checks}, fh, ensure_ascii=False, indent=1)
     table = markdown(results + skew, checks)
     with open(os.path.join(out, "scale.md"), "w", encoding="utf-8") as fh:
         fh.write(table)

@@ -51,7 +51,7 @@ def exact_dedup(df, *, config: JobConfig, index: IndexView | None = None, lowerc
     if cross_run:
         keyed = with_old_rows(keyed, _old_rows(df.sparkSession, index, keyed), index.run_id)
     order = survivor_order(rest, priority_column, priority_descending, cross_run)  # rest has the frame's columns
-    partitions = window_partitions(kept, text_col)
+    partitions = window_partitions(df, text_col)
     marked = mark_groups(keyed, "exact_dedup", order, partitions, eligible=F.col(KEY).isNotNull())
     return marked.select(*rest.columns).unionByName(rest)
 

@@ -81,13 +81,13 @@ def line_dedup(df, *, config: JobConfig, min_docs: int = 10, min_sources: int = 
         before = [n for n in names[:names.index(STAGE)] if n in INDEX_STAGES]
         check(not before, config, STAGE, f"with an index, line_dedup must come before {' and '.join(before)} "
               "(the dedup stages and the index must see the same text)")
+    partitions = window_partitions(df, text_col)  # on the frame as given (its size is known already)
     # The text the index keeps (dps.dedup.index.IX_TEXT) is taken again before the next frame stage: the dedup
     # stages after this one see the text without its repeated lines.
     df = df.drop(IX_TEXT)
 
     kept, rest = split_kept(df)
     kept = kept.withColumn(KEY, F.unhex(F.md5(F.col(text_col))))
-    partitions = window_partitions(kept, text_col)
 
     # 1. (document, unit hash[, source]) pairs, distinct per document.
     src = F.col(source_col).cast("string") if source_col else F.lit(None).cast("string")

@@ -99,7 +99,7 @@ def minhash_dedup(df, *, config: JobConfig, index: IndexView | None = None, thre
     docs = kept.select(NODE, F.col(text_col).alias("text"))
 
     # 1. (node, band, key) rows; 2. candidate edges (and repeated nodes as self-loops).
-    partitions = window_partitions(kept, text_col)
+    partitions = window_partitions(df, text_col)
     bands_df = docs.mapInArrow(partial(_band_rows, num_perm=num_perm, bands=bands, rows=rows,
                                        shingling=shingling), BAND_SCHEMA)
     old = index.frame(df.sparkSession) if cross_run else None

@@ -251,3 +251,21 @@ def test_pipeline_runs_both_dedup_stages_and_the_invariant_holds(spark, tmp_path
     rejected = pq.read_table(str(tmp_path / "rejected")).to_pylist()
     assert {r["id"]: r["dup_of"] for r in rejected if r["dps_status"] == "duplicate"} == {
         **{f"x{i:02d}": f"d{i:02d}" for i in range(0, 30, 3)}, **{f"y{i:02d}": f"d{i:02d}" for i in range(0, 30, 5)}}
+
+
+def test_a_frames_kept_text_size_is_one_job_shared_by_the_pipeline_and_the_stage(spark):
+    """The pipeline materializes a frame stage's cached input with the sum the stage needs; the stage's own call
+    runs no second job (a count scanned the cache once more)."""
+    from dps.dedup.frames import kept_text_bytes, window_partitions
+    from dps.marks import REASON, STATUS
+
+    df = spark.createDataFrame([("가나다", "kept", None), ("abc", "kept", None), ("zz", "filtered", "x:y")],
+                               f"text string, {STATUS} string, {REASON} string").persist()
+    tracker = spark.sparkContext.statusTracker()
+    assert kept_text_bytes(df, "text") == len("가나다".encode()) + 3  # kept rows only, UTF-8 bytes
+    jobs = len(tracker.getJobIdsForGroup())
+    assert window_partitions(df, "text") == df.rdd.getNumPartitions()
+    assert len(tracker.getJobIdsForGroup()) == jobs  # no job: the figure was remembered
+    other = df.where("text != 'abc'")
+    assert kept_text_bytes(other, "text") == len("가나다".encode())  # another frame, its own figure
+    df.unpersist()
