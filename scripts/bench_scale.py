@@ -3,6 +3,7 @@
 
     python scripts/bench_scale.py [--data ../shared/data] [--sizes 0.25 1 2 4] [--skew-sizes 1 4]
                                   [--config configs/korean_web.yaml] [--work /tmp/dps_bench_scale] [--out results]
+                                  [--cluster-size 1] [--archive dist/dps-env.tar.gz]
 
 Corpora (generated into --work, never into the repository, reused between runs):
 - plain: copies of the documents in --data, each copy under its own substitution cipher on Hangul syllables,
@@ -18,6 +19,10 @@ fresh process, local[2] with a 1 GB driver heap, with Spark's event log on. Reco
 the process tree (driver JVM + Python workers), and per Spark stage, from the event log: tasks, failed tasks, input,
 shuffle read and write, spill (memory and disk), the longest task and the largest task input. Prints a markdown
 table and the targets (met / not met); writes everything to --out/scale.json and --out/scale.md.
+
+The plain corpus of --cluster-size GB (one of --sizes; 0: none) also runs with spark-submit on a loopback standalone
+cluster (dps.devcluster: 2 workers x 1 core, 1.5 GB executors, the environment shipped as an archive built by
+scripts/package_env.sh unless --archive names one); its shards must equal local mode's, byte for byte.
 
 Start it under `flock /tmp/dps-spark.lock` on shared machines; 4 GB runs take a while (see docs/performance.md).
 """
