@@ -29,8 +29,8 @@ from dps.dedup.components import DST, SRC, connected_components, materialize
 from dps.dedup.frames import (GROUP, RUN, SID, check, check_columns, mark_groups, split_kept, stable_id,
                               survivor_order, window_partitions, with_dup_of, with_old_rows)
 from dps.dedup.index import IndexView, set_array, set_values
-from dps.dedup.signatures import (SHINGLE_KINDS, band_keys, optimal_bands, pair_jaccard, shingle_sets, signatures,
-                                  size_bounded)
+from dps.dedup.signatures import (SHINGLE_KINDS, band_keys, optimal_bands, shingle_sets, signatures, size_bounded,
+                                  star_jaccard)
 
 NODE = "_dps_node"
 STAGE = "minhash_dedup"
@@ -228,10 +228,13 @@ def verified_edges(edges, docs, threshold: float, shingling: dict, old_sets=None
     if old_sets is not None:
         sets = sets.unionByName(old_sets.join(ends, NODE, "left_semi")).dropDuplicates([NODE])
     sets = materialize(sets)  # both ends of the pairs read it: shingle each document once
-    pairs = (edges.join(sets.select(F.col(NODE).alias(SRC), F.col("shingles").alias("a")), SRC)
-             .join(sets.select(F.col(NODE).alias(DST), F.col("shingles").alias("b")), DST)
-             .select(SRC, DST, "a", "b"))
-    scored = pairs.mapInArrow(_pair_jaccard, f"{SRC} binary, {DST} binary, jaccard double")
+    # Pairs are scored where their src is: each src's set travels once, in a header row (dst null) sorted before
+    # its pairs, not once per pair (the hub of a 200,000-document family has 200,000 pairs).
+    headers = sets.select(F.col(NODE).alias(SRC), F.lit(None).cast("binary").alias(DST), "shingles")
+    pairs = edges.join(sets.select(F.col(NODE).alias(DST), "shingles"), DST).select(SRC, DST, "shingles")
+    rows = (headers.unionByName(pairs).repartition(SRC)
+            .sortWithinPartitions(SRC, F.col(DST).asc_nulls_first()))
+    scored = rows.mapInArrow(_star_jaccard, f"{SRC} binary, {DST} binary, jaccard double")
     return scored.where(F.col("jaccard") >= threshold).select(SRC, DST)
 
 
@@ -262,22 +265,32 @@ def _shingle_sets(batches, *, shingling: dict):
         yield pa.RecordBatch.from_arrays([batch.column(0), sets], names=[NODE, "shingles"])
 
 
-def _pair_jaccard(batches):
-    """mapInArrow body: (src, dst, set a, set b) -> (src, dst, true Jaccard of the two shingle sets)."""
+def _star_jaccard(batches):
+    """mapInArrow body over rows sorted by src, each src's header (src, null, its set) first, then its pairs (src,
+    dst, dst's set) -> (src, dst, true Jaccard of the two sets). A src's rows may span batches: its set is carried."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
+    current, current_set = None, np.zeros(0, dtype=np.uint32)
     for batch in batches:
-        a, b = batch.column(2), batch.column(3)
-        sizes = (pc.fill_null(pc.list_value_length(a), 0).to_numpy(zero_copy_only=False)
-                 + pc.fill_null(pc.list_value_length(b), 0).to_numpy(zero_copy_only=False))
-        similarity = [np.zeros(0)]
-        # Pairs in size-bounded groups (memory), both sets of a pair in the same group.
-        for part in size_bounded(sizes.tolist()):
-            n = part.stop - part.start
-            va, oa = set_values(a.slice(part.start, n))
-            vb, ob = set_values(b.slice(part.start, n))
-            hashes, offsets = np.concatenate([va, vb]), np.concatenate([oa, ob[1:] + oa[-1]])
-            similarity.append(pair_jaccard(hashes, offsets, np.arange(n), np.arange(n, 2 * n)))
-        yield pa.RecordBatch.from_arrays([batch.column(0), batch.column(1), pa.array(np.concatenate(similarity))],
-                                         names=[SRC, DST, "jaccard"])
+        src = batch.column(0).to_pylist()
+        is_pair = batch.column(1).is_valid().to_numpy(zero_copy_only=False)
+        values, offsets = set_values(batch.column(2))
+        pair_rows, similarity = [], []
+        start = 0
+        while start < len(src):
+            end = start
+            while end < len(src) and src[end] == src[start]:
+                end += 1
+            if not is_pair[start]:  # the header: this src's set
+                current, current_set = src[start], values[offsets[start]:offsets[start + 1]]
+                start += 1
+            if start < end:
+                own = current_set if src[start] == current else np.zeros(0, dtype=np.uint32)
+                pair_rows.append(np.arange(start, end))
+                similarity.append(star_jaccard(own, values[offsets[start]:offsets[end]],
+                                               np.diff(offsets[start:end + 1])))
+            start = end
+        take = pa.array(np.concatenate(pair_rows) if pair_rows else np.zeros(0, dtype=np.int64))
+        yield pa.RecordBatch.from_arrays(
+            [batch.column(0).take(take), batch.column(1).take(take),
+             pa.array(np.concatenate(similarity) if similarity else np.zeros(0))], names=[SRC, DST, "jaccard"])

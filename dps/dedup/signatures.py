@@ -427,6 +427,22 @@ def pair_jaccard(hashes: np.ndarray, offsets: np.ndarray, left: np.ndarray, righ
     return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
 
 
+def star_jaccard(hub: np.ndarray, values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Exact Jaccard similarity of one set `hub` with each of several sets (float64 per set), all given as sorted
+    distinct uint32 values (shingle_sets); the sets are concatenated in `values`, `counts` long each. The same
+    figures as pair_jaccard on each pair, in time linear in the members' sizes (times log of the hub's)."""
+    if len(counts) == 0:
+        return np.zeros(0)
+    member = np.repeat(np.arange(len(counts)), counts)
+    if len(hub):
+        pos = np.minimum(np.searchsorted(hub, values), len(hub) - 1)
+        inter = np.bincount(member[hub[pos] == values], minlength=len(counts))
+    else:
+        inter = np.zeros(len(counts), dtype=np.int64)
+    union = len(hub) + counts - inter
+    return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+
+
 def text_jaccard(a: str, b: str, *, kind: str = "char", n: int = 5, lowercase: bool = True,
                  strip_punctuation: bool = True, ignore_spaces: bool = True, seed: int = 0) -> float:
     """Exact Jaccard similarity of two texts' shingle sets (as verification computes it)."""

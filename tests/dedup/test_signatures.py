@@ -151,6 +151,20 @@ def test_pair_jaccard_batch_and_empty_sets():
     assert pair_jaccard(hashes, offsets, np.array([], dtype=int), np.array([], dtype=int)).tolist() == []
 
 
+def test_star_jaccard_gives_pair_jaccards_figures_for_one_set_against_many():
+    rng = random.Random(5)
+    docs = [random_doc(rng, rng.randint(0, 60)) for _ in range(40)] + ["", "가"]
+    values, offsets = S.shingle_sets(docs, n=5)
+    counts = np.diff(offsets)
+    for hub in (0, 1, len(docs) - 2):
+        members = np.array([i for i in range(len(docs)) if i != hub])
+        got = S.star_jaccard(values[offsets[hub]:offsets[hub + 1]],
+                             np.concatenate([values[offsets[i]:offsets[i + 1]] for i in members]), counts[members])
+        want = pair_jaccard(values, offsets, np.full(len(members), hub), members)
+        assert got.tolist() == want.tolist()  # the same floats, not merely close
+    assert S.star_jaccard(values[:0], values[:0], np.zeros(0, dtype=np.int64)).tolist() == []
+
+
 # ------------------------------------------------------------------------------------------------------ MinHash
 
 def test_signature_estimates_jaccard_without_bias():
