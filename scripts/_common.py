@@ -54,3 +54,32 @@ def scratch_folder(path: str, *, fresh: bool = True) -> str:
     os.makedirs(path, exist_ok=True)
     open(os.path.join(path, MARKER), "w").close()
     return path
+
+
+def targets_table(checks) -> str:
+    """A markdown table of (target, met: True / False / None = not measured, figures)."""
+    lines = ["| target | met | figures |", "|---|---|---|"]
+    for name, met, figures in checks:
+        lines.append(f"| {name} | {'met' if met else 'not measured' if met is None else 'NOT MET'} | {figures} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_jsonl_once(path: str, rows) -> None:
+    """Write JSONL rows to `path` unless it exists (a run killed half-way leaves only a .tmp file)."""
+    if os.path.exists(path):
+        return
+    with open(path + ".tmp", "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    os.replace(path + ".tmp", path)
+
+
+def link_folder(work: str, name: str, files: list[str]) -> str:
+    """`work`/corpora/`name`: a folder of symlinks to `files`, in order (a run's input path)."""
+    folder = os.path.join(work, "corpora", name)
+    os.makedirs(folder, exist_ok=True)
+    for f in glob.glob(os.path.join(folder, "*")):
+        os.remove(f)
+    for i, f in enumerate(files):
+        os.symlink(os.path.abspath(f), os.path.join(folder, f"{i:04d}-{os.path.basename(f)}"))
+    return folder

@@ -62,7 +62,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import DATA_DIR, ROOT, data_files, read_records, scratch_folder  # noqa: E402
+from _common import (DATA_DIR, ROOT, data_files, link_folder, read_records, scratch_folder,  # noqa: E402
+                     targets_table, write_jsonl_once)
 
 # Only the standard library and _common at the top: the same file runs the datatrove jobs inside datatrove's venv,
 # where dps and its dependencies are not installed.
@@ -105,27 +106,6 @@ def datatrove_python(work: str) -> str:
 
 # ------------------------------------------------------------------------------------------------------ corpora
 
-def link_folder(work: str, name: str, files: list[str]) -> str:
-    """A folder of symlinks to `files` (the run's input), named in order."""
-    folder = os.path.join(work, "corpora", name)
-    os.makedirs(folder, exist_ok=True)
-    for f in glob.glob(os.path.join(folder, "*")):
-        os.remove(f)
-    for i, f in enumerate(files):
-        os.symlink(os.path.abspath(f), os.path.join(folder, f"{i:04d}-{os.path.basename(f)}"))
-    return folder
-
-
-def _write(path: str, rows) -> None:
-    """Write JSONL rows once (a run killed half-way leaves only a .tmp file)."""
-    if os.path.exists(path):
-        return
-    with open(path + ".tmp", "w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    os.replace(path + ".tmp", path)
-
-
 _DIGIT = re.compile(r"\d")
 
 
@@ -166,7 +146,7 @@ def dup_copy(records: list[dict], copy: int, seed: int, folder: str) -> str:
     if not os.path.exists(path):
         rng = random.Random(seed * 1_000_003 + copy)
         pool = [w for r in records[:2000] for w in r["text"].split() if len(w) >= 2][:50_000]
-        _write(path, ({"id": f"{r.get('id')}-d{copy:04d}", "source": r.get("source"),
+        write_jsonl_once(path, ({"id": f"{r.get('id')}-d{copy:04d}", "source": r.get("source"),
                        "text": perturb(r["text"], rng.uniform(0.01, 0.20), rng, pool)} for r in records))
     return path
 
@@ -419,10 +399,7 @@ def markdown(rows: list[dict], checks) -> str:
                      f"{cell(t['wall_s'], '{:.1f}')} | {cell(r['speedup'], '{:.2f}x')} | "
                      f"{cell(d['mb_s_per_core'], '{:.2f}')} | {cell(t['mb_s_per_core'], '{:.2f}')} | "
                      f"{cell(d['peak_rss_mb'])} | {cell(t['peak_rss_mb'])} | {cell(d['kept'])} | {cell(t['kept'])} |")
-    lines += ["", "| target | met | figures |", "|---|---|---|"]
-    for name, met, figures in checks:
-        lines.append(f"| {name} | {'met' if met else 'not measured' if met is None else 'NOT MET'} | {figures} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + ["", targets_table(checks)])
 
 
 def main() -> None:

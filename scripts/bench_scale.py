@@ -40,7 +40,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import DATA_DIR, ROOT, read_records, scratch_folder  # noqa: E402
+from _common import (DATA_DIR, ROOT, link_folder, read_records, scratch_folder, targets_table,  # noqa: E402
+                     write_jsonl_once)
 from bench_dedup import cipher  # noqa: E402
 from bench_text import TreeMonitor  # noqa: E402
 
@@ -54,15 +55,6 @@ SKEW_SOURCE = "wire"
 
 
 # ---------------------------------------------------------------------------------------------------- corpora
-
-def _write(path: str, rows) -> None:
-    if os.path.exists(path):
-        return
-    with open(path + ".tmp", "w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    os.replace(path + ".tmp", path)
-
 
 # The most frequent Hangul syllables (particles, endings, common words) keep their place in every copy: under a
 # cipher of every syllable, no copy has a Korean particle left, and the Korean filters reject 99.9 % of it.
@@ -99,7 +91,7 @@ def plain_copies(records: list[dict], work: str, total_bytes: float) -> list[str
     while size < total_bytes:
         path = os.path.join(folder, f"copy-{c:04d}.jsonl")
         table = korean_cipher(c, fixed)
-        _write(path, ({"id": f"{r.get('id')}-c{c:04d}", "source": r.get("source"),
+        write_jsonl_once(path, ({"id": f"{r.get('id')}-c{c:04d}", "source": r.get("source"),
                        "text": r["text"].translate(table)} for r in records))
         files.append(path)
         size += os.path.getsize(path)
@@ -149,10 +141,10 @@ def skew_files(records: list[dict], work: str, config_path: str, members: int = 
         sys.exit("no news document of 400+ characters that the config's text chain keeps, to template the family")
     words = [w for t in news[:500] for w in t.split() if len(w) >= 2][:20_000]
     family = os.path.join(folder, "family.jsonl")
-    _write(family, ({"id": f"fam-{i:06d}", "source": SKEW_SOURCE, "text": family_member(base, rng, words)}
+    write_jsonl_once(family, ({"id": f"fam-{i:06d}", "source": SKEW_SOURCE, "text": family_member(base, rng, words)}
                     for i in range(members)))
     short = os.path.join(folder, "short.jsonl")
-    _write(short, ({"id": f"short-{i:07d}", "source": SKEW_SOURCE, "text": SHORT_TEXTS[i % len(SHORT_TEXTS)]}
+    write_jsonl_once(short, ({"id": f"short-{i:07d}", "source": SKEW_SOURCE, "text": SHORT_TEXTS[i % len(SHORT_TEXTS)]}
                    for i in range(short_copies)))
     big = os.path.join(folder, "big.jsonl")
     pool = [r["text"] for r in records]
@@ -164,20 +156,9 @@ def skew_files(records: list[dict], work: str, config_path: str, members: int = 
             size += len(parts[-1].encode("utf-8")) + 2
         return "\n\n".join(parts)
 
-    _write(big, ({"id": f"big-{mb}mb", "source": SKEW_SOURCE, "text": big_doc(mb)} for mb in big_mb))
+    write_jsonl_once(big, ({"id": f"big-{mb}mb", "source": SKEW_SOURCE, "text": big_doc(mb)} for mb in big_mb))
     files = [family, short, big]
     return files, sum(os.path.getsize(f) for f in files)
-
-
-def corpus_folder(work: str, name: str, files: list[str]) -> str:
-    """A folder of symlinks to `files`: the run's input path."""
-    folder = os.path.join(work, "corpora", name)
-    os.makedirs(folder, exist_ok=True)
-    for f in glob.glob(os.path.join(folder, "*")):
-        os.remove(f)
-    for i, f in enumerate(files):
-        os.symlink(f, os.path.join(folder, f"{i:04d}-{os.path.basename(f)}"))
-    return folder
 
 
 def take(files: list[str], total_bytes: float) -> list[str]:
@@ -359,10 +340,7 @@ def markdown(results: list[dict], checks) -> str:
         lines.append(f"| {r['name']} | {r['mb']:,.0f} | {r['exit']} | {r['wall_s']:,.1f} | {r['s_per_mb']:.3f} | "
                      f"{r['peak_rss_mb']:,} | {r['shuffle_write_mb']:,.0f} | {r['spill_disk_mb']:,.0f} | "
                      f"{r['longest_task_s']:,.1f} | {r['failed_tasks']} |")
-    lines += ["", "| target | met | figures |", "|---|---|---|"]
-    for name, met, figures in checks:
-        lines.append(f"| {name} | {'met' if met else 'not measured' if met is None else 'NOT MET'} | {figures} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + ["", targets_table(checks)])
 
 
 def main() -> None:
@@ -391,12 +369,12 @@ def main() -> None:
                                     tuple(args.big_docs_mb)) if args.skew_sizes else ([], 0)
     results = []
     for size in args.sizes:
-        folder = corpus_folder(work, f"plain-{size:g}gb", take(copies, size * gb))
+        folder = link_folder(work, f"plain-{size:g}gb", take(copies, size * gb))
         results.append(run_one(f"plain-{size:g}gb", folder, work, args.config))
         print(json.dumps({k: v for k, v in results[-1].items() if k not in ("stages", "steps")}), flush=True)
     skew = []
     for size in args.skew_sizes:
-        folder = corpus_folder(work, f"skew-{size:g}gb", extra + take(copies, max(size * gb - extra_bytes, 0)))
+        folder = link_folder(work, f"skew-{size:g}gb", extra + take(copies, max(size * gb - extra_bytes, 0)))
         skew.append(run_one(f"skew-{size:g}gb", folder, work, args.config))
         print(json.dumps({k: v for k, v in skew[-1].items() if k not in ("stages", "steps")}), flush=True)
     cluster = None
