@@ -269,28 +269,28 @@ def _star_jaccard(batches):
     """mapInArrow body over rows sorted by src, each src's header (src, null, its set) first, then its pairs (src,
     dst, dst's set) -> (src, dst, true Jaccard of the two sets). A src's rows may span batches: its set is carried."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     current, current_set = None, np.zeros(0, dtype=np.uint32)
     for batch in batches:
-        src = batch.column(0).to_pylist()
+        n = batch.num_rows
+        src = batch.column(0)
         is_pair = batch.column(1).is_valid().to_numpy(zero_copy_only=False)
         values, offsets = set_values(batch.column(2))
-        pair_rows, similarity = [], []
-        start = 0
-        while start < len(src):
-            end = start
-            while end < len(src) and src[end] == src[start]:
-                end += 1
+        # Runs of one src (a Python step per src, not per row).
+        changed = pc.not_equal(src.slice(1), src.slice(0, n - 1)).to_numpy(zero_copy_only=False) if n > 1 else []
+        starts = np.concatenate([[0], np.flatnonzero(changed) + 1]) if n else np.zeros(0, dtype=np.int64)
+        similarity = [np.zeros(0)]
+        for start, end in zip(starts.tolist(), [*starts[1:].tolist(), n]):
+            key = src[start].as_py()
             if not is_pair[start]:  # the header: this src's set
-                current, current_set = src[start], values[offsets[start]:offsets[start + 1]]
+                current, current_set = key, values[offsets[start]:offsets[start + 1]]
                 start += 1
             if start < end:
-                own = current_set if src[start] == current else np.zeros(0, dtype=np.uint32)
-                pair_rows.append(np.arange(start, end))
+                own = current_set if key == current else np.zeros(0, dtype=np.uint32)
                 similarity.append(star_jaccard(own, values[offsets[start]:offsets[end]],
                                                np.diff(offsets[start:end + 1])))
-            start = end
-        take = pa.array(np.concatenate(pair_rows) if pair_rows else np.zeros(0, dtype=np.int64))
+        take = pa.array(np.flatnonzero(is_pair))  # the pairs, in row order (as their runs are)
         yield pa.RecordBatch.from_arrays(
-            [batch.column(0).take(take), batch.column(1).take(take),
-             pa.array(np.concatenate(similarity) if similarity else np.zeros(0))], names=[SRC, DST, "jaccard"])
+            [batch.column(0).take(take), batch.column(1).take(take), pa.array(np.concatenate(similarity))],
+            names=[SRC, DST, "jaccard"])
