@@ -102,11 +102,13 @@ def _key_set(folder: str, key: str, limit: int | None):
     """The sorted, distinct key hashes of a kept output (below `limit` when sampling)."""
     import numpy as np
 
+    from dps.dedup.signatures import sorted_distinct
+
     parts = []
     for batch in batches(folder, columns=[key], batch_size=8192):
         hashes = np.fromiter((_hash(v) for v in batch.column(0).to_pylist() if v is not None), dtype=np.uint64)
         parts.append(hashes if limit is None else hashes[hashes < np.uint64(limit)])
-    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
+    return sorted_distinct(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
 
 
 def _explain(side: Side, wanted, other: FinishedRun, key: str, examples: int, limit: int | None) -> Side:

@@ -271,11 +271,23 @@ def shingle_sets(texts: list[str | None], **shingling) -> tuple[np.ndarray, np.n
     stores sets, never text)."""
     hashes, offsets = shingle_hashes(texts, **shingling)
     doc = np.repeat(np.arange(len(texts), dtype=_U64), np.diff(offsets))
-    tagged = np.unique((doc << _U64(32)) | hashes.astype(_U64))
+    tagged = sorted_distinct((doc << _U64(32)) | hashes.astype(_U64))
     counts = np.bincount((tagged >> _U64(32)).astype(np.int64), minlength=len(texts))
     out_offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(counts, out=out_offsets[1:])
     return (tagged & _U64(0xFFFFFFFF)).astype(np.uint32), out_offsets
+
+
+def sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a 1-d array, ascending (np.unique's result). NumPy 2.4's np.unique hashes before it
+    sorts: 15x slower than one sort and a neighbour comparison on 2 million uint64 (2.0 s against 0.13 s)."""
+    values = np.sort(values)
+    if len(values) > 1:
+        distinct = np.empty(len(values), dtype=bool)
+        distinct[0] = True
+        np.not_equal(values[1:], values[:-1], out=distinct[1:])
+        values = values[distinct]
+    return values
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -415,7 +427,7 @@ def pair_jaccard(hashes: np.ndarray, offsets: np.ndarray, left: np.ndarray, righ
     def tagged_sets(docs):
         idx = _ranges(offsets[:-1][docs], counts[docs])
         pair = np.repeat(np.arange(npairs, dtype=_U64), counts[docs])
-        return np.unique((pair << _U64(32)) | hashes[idx].astype(_U64))
+        return sorted_distinct((pair << _U64(32)) | hashes[idx].astype(_U64))
 
     a, b = tagged_sets(np.asarray(left)), tagged_sets(np.asarray(right))
     size_a = np.bincount((a >> _U64(32)).astype(np.int64), minlength=npairs)
