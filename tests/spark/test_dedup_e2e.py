@@ -197,7 +197,8 @@ def test_a_giant_bucket_makes_one_star_not_all_pairs(spark):
     assert links == {(nodes[0], n) for n in nodes[1:]} | {(nodes[5], nodes[9])}
 
 
-def test_connected_components_match_union_find(spark):
+@pytest.mark.parametrize("local_edges", [None, 0], ids=["one-task", "rounds"])
+def test_connected_components_match_union_find(spark, local_edges):
     rng = random.Random(4)
     edges = [(rng.randrange(120), rng.randrange(120)) for _ in range(80)]
     edges += [(i, i + 1) for i in range(300, 316)]  # a chain
@@ -218,7 +219,7 @@ def test_connected_components_match_union_find(spark):
     nodes = {n for e in edges for n in e if e[0] != e[1]}
     expected = {n: min(m for m in nodes if find(m) == find(n)) for n in nodes}
     df = spark.createDataFrame(edges, "src long, dst long")
-    got = {r["node"]: r["root"] for r in connected_components(df).collect()}
+    got = {r["node"]: r["root"] for r in connected_components(df, local_edges=local_edges).collect()}
     assert got == expected
 
 
