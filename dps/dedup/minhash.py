@@ -204,11 +204,16 @@ def bucket_links(band_rows, partitions: int | None = None):
     from pyspark.sql import functions as F
 
     if partitions:
-        band_rows = band_rows.repartition(partitions, "band", "key")
+        band_rows = band_rows.repartition(partitions, "key", "band")
+    # One window, one sort: ordered by node, the first row is the hub and a row equal to the one before it is a
+    # repeated node. The key goes first: Spark sorts on a prefix of the first column, and the band is the same
+    # for a fourteenth of all rows.
+    bucket = Window.partitionBy("key", "band").orderBy(NODE)
     hubbed = (band_rows
-              .withColumn("hub", F.min(NODE).over(Window.partitionBy("band", "key")))
-              .withColumn("copies", F.count(F.lit(1)).over(Window.partitionBy("band", "key", NODE))))
-    links = hubbed.where((F.col(NODE) != F.col("hub")) | ((F.col("band") == 0) & (F.col("copies") > 1)))
+              .withColumn("hub", F.first(NODE).over(bucket))
+              .withColumn("previous", F.lag(NODE).over(bucket)))
+    links = hubbed.where((F.col(NODE) != F.col("hub"))
+                         | ((F.col("band") == 0) & F.col("previous").eqNullSafe(F.col(NODE))))
     return links.select(F.col("hub").alias(SRC), F.col(NODE).alias(DST)).distinct()
 
 
