@@ -32,7 +32,9 @@ class InputConfig:
     source_column: str | None = "source"  # per-source report rows when the column exists
     schema: str | None = None  # JSONL only: a Spark DDL schema; skips schema inference
     schema_sampling_ratio: float = 1.0  # JSONL only: fraction of records read to infer the schema
-    max_record_mb: float = 64.0  # larger records are quarantined as read:too_large instead of read
+    # Larger records are quarantined as read:too_large instead of read. None: 1/128 of the heap of the JVM that
+    # reads them (dps.spark.read.record_limit_mb): 32 at the 4g local default, 8 at 1g.
+    max_record_mb: float | None = None
 
 
 @dataclass(frozen=True)
@@ -640,8 +642,9 @@ def _parse_input(r: _Reader, raw: Any, check_paths: bool) -> InputConfig:
         schema_sampling_ratio=float(r.number(inp["schema_sampling_ratio"], "input.schema_sampling_ratio",
                                              minimum=1e-6, maximum=1.0, limits="in [0.000001, 1]")),
         # A JVM array holds at most 2 GB, so no record is larger: a bigger limit is no limit.
-        max_record_mb=float(r.number(inp["max_record_mb"], "input.max_record_mb", minimum=0.001,
-                                     maximum=2048, limits="in [0.001, 2048]")),
+        max_record_mb=None if inp["max_record_mb"] is None else float(
+            r.number(inp["max_record_mb"], "input.max_record_mb", minimum=0.001, maximum=2048,
+                     limits="in [0.001, 2048]")),
     )
 
 

@@ -19,7 +19,7 @@ from dps.render.html import run_report_html
 from dps.report import Report, aggregate, build_report, collect_examples, example_rows, sum_counters
 from dps.spark.io import HadoopFS, shard_count, stage_shards, write_shards
 from dps.spark.progress import Progress
-from dps.spark.read import read_marked
+from dps.spark.read import read_marked, record_limit_mb
 
 REPORT_FILE = "_dps_report.json"
 REPORT_HTML_FILE = "_dps_report.html"
@@ -150,6 +150,9 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index, progress: Progr
     from dps.spark.arrow import as_step, stage_columns
 
     text_col = config.input.text_column
+    limit, origin = record_limit_mb(spark, config.input)
+    if config.input.max_record_mb is None:
+        progress.echo(f"records over {limit:g} MB are quarantined as read:too_large ({origin})")
     with progress.step("input files and schema"):  # JSONL schema inference reads the input once
         marked, raw_input, columns = read_marked(spark, config.input)
     # Input keys with a dot or a backtick ("og.title") travel under plain names through every step (Spark reads a

@@ -231,6 +231,9 @@ def test_float_keys_have_ranges(tmp_path):
         with pytest.raises(ConfigError, match=match):
             load_config(minimal(tmp_path), [override])
     assert load_config(minimal(tmp_path), ["input.max_record_mb=0.5"]).input.max_record_mb == 0.5
+    # null (the default): derived from the heap when Spark starts (dps.spark.read.record_limit_mb)
+    assert load_config(minimal(tmp_path), ["input.max_record_mb=null"]).input.max_record_mb is None
+    assert load_config(minimal(tmp_path)).input.max_record_mb is None
 
 
 @pytest.mark.parametrize("value, got", [

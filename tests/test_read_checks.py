@@ -9,8 +9,8 @@ import pytest
 import zstandard
 
 from dps.config import ConfigError, InputConfig
-from dps.spark.read import (check_jsonl_files, check_parquet_files, detect_format, hadoop_escape, key_problem,
-                            list_input_files, read_error_message, select_name)
+from dps.spark.read import (check_jsonl_files, check_parquet_files, detect_format, hadoop_escape, jvm_size_mb,
+                            key_problem, list_input_files, read_error_message, record_limit_mb, select_name)
 
 
 def touch(path, data=b'{"text": "a"}\n'):
@@ -109,3 +109,40 @@ def test_key_problem():
 
 def test_select_name():
     assert [select_name(n) for n in ("text", "a.b", "a`b", "")] == ["text", "`a.b`", "`a``b`", "``"]
+
+
+class _Conf:
+    def __init__(self, values):
+        self.values = values
+
+    def get(self, key, default=None):
+        return self.values.get(key, default)
+
+
+class _Session:
+    """Just what record_limit_mb reads: the SparkContext's conf."""
+
+    def __init__(self, values):
+        conf = _Conf(values)
+        self.sparkContext = type("Context", (), {"getConf": lambda _self: conf})()
+
+
+def test_jvm_sizes_in_mb():
+    assert [jvm_size_mb(s) for s in ("4g", "1G", "512m", "2048k", "1gb", str(3 * 2**20), "1t")] == [
+        4096, 1024, 512, 2, 1024, 3, 1024 ** 2]
+
+
+def test_the_record_limit_follows_the_heap_of_the_jvm_that_reads():
+    cfg = InputConfig(paths=("a.jsonl",))
+    assert record_limit_mb(_Session({"spark.master": "local[2]", "spark.driver.memory": "1g"}), cfg)[0] == 8
+    assert record_limit_mb(_Session({"spark.master": "local[*]", "spark.driver.memory": "4g"}), cfg)[0] == 32
+    # On a cluster the executors read: their memory counts, not the driver's (Spark's default: 1g).
+    on_yarn = _Session({"spark.master": "yarn", "spark.driver.memory": "16g", "spark.executor.memory": "12g"})
+    mb, origin = record_limit_mb(on_yarn, cfg)
+    assert mb == 96 and "spark.executor.memory = 12g" in origin
+    assert record_limit_mb(_Session({"spark.master": "spark://h:7077"}), cfg)[0] == 8
+    assert record_limit_mb(_Session({"spark.master": "local", "spark.driver.memory": "64m"}), cfg)[0] == 1
+    # A configured limit wins, whatever the heap.
+    set_limit = InputConfig(paths=("a.jsonl",), max_record_mb=100.0)
+    assert record_limit_mb(_Session({"spark.master": "local", "spark.driver.memory": "1g"}), set_limit) == (
+        100.0, "input.max_record_mb")

@@ -19,6 +19,7 @@ import glob
 import json
 import os
 import re
+from dataclasses import replace
 
 from dps.config import ConfigError, InputConfig, is_remote
 from dps.marks import MARK_COLUMNS, RAW, REASON, STATUS
@@ -181,12 +182,41 @@ def _spark_call(fn):
         raise ConfigError(message) from None
 
 
+# A record's bytes are held several times over while it is parsed, cached (the columnar cache copies strings to
+# gather compression statistics) and sorted. At a 1 GB heap (korean_web.yaml, local[2]), one 63 MB record ran out of
+# memory, and so did six 15 MB records in one partition; twelve 7.6 MB records did not.
+HEAP_PER_RECORD = 128
+
+
+def record_limit_mb(spark, cfg: InputConfig) -> tuple[float, str]:
+    """(input.max_record_mb in effect, where it comes from): the configured value, or 1/HEAP_PER_RECORD of the heap
+    of the JVMs that read the records (the driver in local mode, else spark.executor.memory, Spark's 1g default)."""
+    if cfg.max_record_mb is not None:
+        return cfg.max_record_mb, "input.max_record_mb"
+    conf = spark.sparkContext.getConf()
+    local = (conf.get("spark.master", "") or "").startswith("local")
+    key = "spark.driver.memory" if local else "spark.executor.memory"
+    heap = conf.get(key, "1g")
+    mb = max(1.0, jvm_size_mb(heap) / HEAP_PER_RECORD)
+    return mb, f"1/{HEAP_PER_RECORD} of {key} = {heap}; set input.max_record_mb to change it"
+
+
+def jvm_size_mb(size: str) -> float:
+    """A JVM memory size ("512m", "4g", "1024k", bytes without a unit) in MB."""
+    text = size.strip().lower().removesuffix("b")
+    units = {"k": 1 / 1024, "m": 1.0, "g": 1024.0, "t": 1024.0 ** 2}
+    if text and text[-1] in units:
+        return float(text[:-1]) * units[text[-1]]
+    return float(text) / 2**20
+
+
 def read_marked(spark, cfg: InputConfig):
     """Returns (marked DataFrame, input-count DataFrame, input columns).
 
     The columns are names for `DataFrame.select`: a name with a dot (or a backtick, or the empty name) comes
-    back quoted in backticks.
+    back quoted in backticks. A null input.max_record_mb is resolved from the heap first (record_limit_mb).
     """
+    cfg = replace(cfg, max_record_mb=record_limit_mb(spark, cfg)[0])
     files = list_input_files(cfg)
     fmt = detect_format(cfg, files)
     spark_paths = [f if is_remote(f) else hadoop_escape(f) for f in files]
