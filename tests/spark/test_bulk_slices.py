@@ -89,11 +89,12 @@ def corpus(spark, tmp_path_factory):
         (folder / "crawl" / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     cfg = folder / "bulk.yaml"
     cfg.write_text(f"""
-input: {{paths: {folder / 'crawl'}, id_column: id}}
+input: {{paths: {folder / 'crawl'}, id_column: id, schema: "id STRING, source STRING, text STRING"}}
 output: {{path: {folder / 'out'}, rejected_path: {folder / 'rejected'}, target_shard_mb: 1}}
 index: {{path: {folder / 'index'}}}
 seed: 3
-stages: [normalize, hangul_ratio, exact_dedup, minhash_dedup]
+stages: [hangul_ratio, exact_dedup, minhash_dedup]
+report: {{examples_per_reason: 0}}
 spark: {{master: "local[2]", driver_memory: 1g}}
 """)
     one = load_config(str(cfg), ["index=null", f"output.path={folder / 'one'}",
