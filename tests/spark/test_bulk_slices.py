@@ -87,6 +87,8 @@ def corpus(spark, tmp_path_factory):
     (folder / "crawl").mkdir()
     for name, lines in build_corpus().items():
         (folder / "crawl" / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "crawl" / "_SUCCESS").write_text("")  # skipped by every lister, as Spark skips it
+    (folder / "crawl" / ".part-1.jsonl.crc").write_text("")
     cfg = folder / "bulk.yaml"
     cfg.write_text(f"""
 input: {{paths: {folder / 'crawl'}, id_column: id, schema: "id STRING, source STRING, text STRING"}}
@@ -305,3 +307,13 @@ def test_split_is_deterministic_and_balanced_by_size():
     assert [len(g) for g in bulk.split(files, 8)] == [1] * 8
     assert [len(g) for g in bulk.split([(f"f{i}", 0) for i in range(5)], 2)] == [3, 2]
     assert bulk.split(files, 1) == [files]
+
+
+def test_listing_through_hadoop_matches_the_local_listing(corpus, spark):
+    folder, cfg, *_ = corpus
+    local = bulk.list_files(load_config(str(cfg), ["index=null"]))
+    assert [os.path.basename(f) for f, _ in local] == FILES
+    remote = bulk._list_remote(spark, [f"file://{folder / 'crawl'}"])  # the code path of hdfs:// and s3a://
+    assert [(f.replace("file:", "", 1), size) for f, size in sorted(remote)] == local
+    remote = bulk._list_remote(spark, [f"file://{folder / 'crawl'}/part-[12].jsonl"])
+    assert [os.path.basename(f) for f, _ in sorted(remote)] == FILES[:2]
