@@ -88,19 +88,20 @@ def _list_remote(spark, paths: list[str]) -> list[tuple[str, int]]:
 
 
 def split(files: list[tuple[str, int]], n: int) -> list[list[tuple[str, int]]]:
-    """Consecutive groups of at least one file each: group k ends at the first file where the running total of
-    bytes reaches k/n of all bytes (as many files per group as possible when the sizes are all zero)."""
+    """Consecutive groups of at least one file each: group k ends where the running total of bytes comes closest
+    to k/n of all bytes (of files, when the sizes are all zero); on a tie, the earlier place."""
     if not 1 <= n <= len(files):
         raise ValueError(f"cannot cut {len(files)} files into {n} slices")
     total = sum(size for _, size in files)
-    cuts, start, running = [], 0, 0
+    cum = [0]
+    for _, size in files:
+        cum.append(cum[-1] + (size if total else 1))
+    cuts, start = [], 0
     for k in range(1, n):
+        goal = cum[-1] * k / n
         end = start + 1  # at least one file
-        running += files[start][1]
         last = len(files) - (n - k)  # leave one file for each later slice
-        goal = total * k / n if total else len(files) * k / n
-        while end < last and (running if total else end) < goal:
-            running += files[end][1]
+        while end < last and abs(cum[end + 1] - goal) < abs(cum[end] - goal):
             end += 1
         cuts.append(end)
         start = end
@@ -259,8 +260,8 @@ def run_slices(config: JobConfig, n: int, spark=None, *, options=None, echo: Cal
             if s.number in done:
                 echo(f"slice {s.number}/{n} ({s.run_id}): committed earlier, skipped")
                 continue
-            echo(f"slice {s.number}/{n} ({s.run_id}): {len(s.files)} file(s), {s.bytes / 1e6:,.1f} MB "
-                 f"({s.files[0]} .. {s.files[-1]})")
+            where = s.files[0] if len(s.files) == 1 else f"{s.files[0]} .. {s.files[-1]}"
+            echo(f"slice {s.number}/{n} ({s.run_id}): {len(s.files)} file(s), {s.bytes / 1e6:,.1f} MB ({where})")
             report = run(slice_config(config, s), spark, echo=echo, options=options)
             reports[s.number] = json.loads(report.to_json())
             states[s.number] = "run now"

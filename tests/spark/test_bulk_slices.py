@@ -305,8 +305,9 @@ def test_split_is_deterministic_and_balanced_by_size():
     assert [[f for f, _ in g] for g in bulk.split(files, 3)] == [["f0", "f1", "f2"], ["f3", "f4", "f5", "f6"],
                                                                  ["f7"]]
     assert [len(g) for g in bulk.split(files, 8)] == [1] * 8
-    assert [len(g) for g in bulk.split([(f"f{i}", 0) for i in range(5)], 2)] == [3, 2]
+    assert [len(g) for g in bulk.split([(f"f{i}", 0) for i in range(5)], 2)] == [2, 3]
     assert bulk.split(files, 1) == [files]
+    assert [len(g) for g in bulk.split([(f"f{i}", s) for i, s in enumerate([60, 60, 60, 59])], 3)] == [1, 2, 1]
 
 
 def test_listing_through_hadoop_matches_the_local_listing(corpus, spark):
