@@ -36,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--without-index", action="store_true",
                      help="run a night without the dedup index its output root was written with (its output is "
                           "then not deduplicated against earlier nights)")
+    run.add_argument("--slices", type=int, metavar="N",
+                     help="a large first run as N runs against index.path, one after the other: the input files, "
+                          "sorted by path, cut into N slices of about equal size, run as <run-id>-0001 .. (run id "
+                          "default: slice); a rerun skips the committed slices (docs/nightly.md)")
 
     profile = sub.add_parser("profile", help="per-source distributions of every filter metric, with thresholds")
     profile.add_argument("config", help="YAML config file")
@@ -173,6 +177,10 @@ def _dispatch(args) -> int:
     overrides = list(args.overrides)
     if getattr(args, "run_id", None) is not None:
         overrides.append(f"run_id={json.dumps(args.run_id)}")  # quoted: a date stays a string
+    if args.command == "run" and args.slices is not None:
+        from dps import bulk
+
+        return bulk.main(args, overrides)
     if args.command == "profile":
         overrides.append("index=null")  # a profile reads no dedup index, so a config with one needs no run id
     config = load_config(args.config, overrides)
