@@ -23,7 +23,7 @@ LAYERS = [
     ("registry", ["dps.registry", "dps.outside"]),
     ("plan", ["dps.plan", "dps.stage_check"]),  # stage_check: the contract of a registry Stage
     ("report", ["dps.report"]),  # accounting: the aggregate, example documents, the invariant
-    ("run", ["dps.pipeline"]),
+    ("run", ["dps.pipeline", "dps.bulk"]),  # bulk: a run as slices, each a run of dps.pipeline
     ("profile", ["dps.profile"]),
     ("inspect", ["dps.run_output", "dps.show", "dps.diff"]),  # finished runs' outputs, read with pyarrow
     ("cli", ["dps.cli"]),
