@@ -22,6 +22,7 @@ from dps.dedup.index import IndexStore, index_check
 from dps.outputs import LockHeld, RunOptions
 from dps.pipeline import run
 from tests.spark.test_nightly_e2e import NIGHTS, digest, quiet, write_night
+from tests.spark.test_nightly_e2e import relocate as relocate_copy
 from tests.spark.test_nightly_e2e import make_config as nightly_config
 
 pytestmark = pytest.mark.spark
@@ -112,21 +113,9 @@ def leftovers(folder):
 
 
 def relocate(prepared, dst):
-    """A copy of the prepared state at dst, as prepare(dst) leaves it: the config, the nightly root's marker and the
-    reports name the folder by its absolute path (rewritten here); the data files and the index do not. Two runs
-    in Spark are saved per copy."""
-    origin, template = prepared
-    shutil.copytree(template, dst)
-    for folder, _, names in os.walk(dst):
-        for name in names:
-            if name.endswith((".json", ".yaml", ".html")):
-                path = os.path.join(folder, name)
-                with open(path, encoding="utf-8") as fh:
-                    text = fh.read()
-                if str(origin) in text:
-                    with open(path, "w", encoding="utf-8") as fh:
-                        fh.write(text.replace(str(origin), str(dst)))
-    return dst
+    """A copy of the prepared state at dst, as prepare(dst) leaves it (the paths in it rewritten): two runs in Spark
+    saved per copy."""
+    return relocate_copy(*prepared, dst)
 
 
 @pytest.fixture(scope="module")
