@@ -24,11 +24,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SAMPLE = os.path.join(ROOT, "sample", "corpus.jsonl")
 
 
-@pytest.fixture(scope="module")
-def packed_env(tmp_path_factory, request):
-    """dist/dps-env.tar.gz as scripts/package_env.sh builds it, into a temporary folder. It is built in the
-    background while the cluster starts and the local reference run goes: most of the build waits on disk and one
-    core, so the three overlap well on a small machine."""
+NEEDS_ENV = ("test_executors_run_the_shipped_environment",
+             "test_sample_job_on_the_cluster_gives_the_local_output_despite_a_failed_task")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def packing(tmp_path_factory, request):
+    """scripts/package_env.sh building dist/dps-env.tar.gz into a temporary folder, started when the module starts
+    (if a test that ships it is selected) and left running in the background: most of the build waits on disk and
+    one core, so the cluster start, the local reference run and the tests that need no archive (the hanging driver,
+    the cluster that fails to start: they come first in this file) overlap it on a small machine."""
+    if not any(item.name in NEEDS_ENV and item.module.__name__ == __name__ for item in request.session.items):
+        yield None
+        return
     tmp = tmp_path_factory.mktemp("package_env")
     archive, log_path = tmp / "dps-env.tar.gz", tmp / "package_env.out"
     with open(log_path, "wb") as log:
@@ -38,13 +46,20 @@ def packed_env(tmp_path_factory, request):
                                 env={**os.environ, "PYTHON": sys.executable}, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
     try:
-        request.getfixturevalue("cluster")
-        request.getfixturevalue("sample_local")
-        proc.wait(timeout=900)
+        yield proc, archive, log_path
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def packed_env(packing, request):
+    """The archive of `packing`, once built."""
+    proc, archive, log_path = packing
+    request.getfixturevalue("cluster")
+    request.getfixturevalue("sample_local")
+    proc.wait(timeout=900)
     assert proc.returncode == 0, log_path.read_text(errors="replace")[-3000:]
     return str(archive)
 
@@ -70,6 +85,29 @@ def submit(cluster, packed_env, args, name):
         "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",  # both executors up before the first task
         "--driver-memory", "1g",
         *args], name=name, cwd=ROOT, timeout=600)
+
+
+def test_a_hanging_driver_is_killed_with_its_children(cluster, tmp_path):
+    marker = tmp_path / "driver.json"
+    script = tmp_path / "hang.py"
+    script.write_text("import json, os, sys, time\n"
+                      f"open({str(marker)!r}, 'w').write(json.dumps([os.getpid(), os.getsid(0)]))\n"
+                      "time.sleep(600)\n", encoding="utf-8")
+    started = time.time()
+    with pytest.raises(TimeoutError, match="spark-submit did not finish within 15s"):
+        cluster.submit(["--conf", f"spark.pyspark.driver.python={sys.executable}", str(script)], name="hang",
+                       timeout=15)
+    assert time.time() - started < 60
+    pid, session = json.loads(marker.read_text())  # the driver's Python had started
+    assert live_processes([session]) == []
+
+
+def test_a_cluster_that_fails_to_start_leaves_no_process(tmp_path):
+    cluster = StandaloneCluster(str(tmp_path), workers=1, memory="not-a-size")  # the worker exits at once
+    with pytest.raises(RuntimeError, match="a cluster process exited"):
+        cluster.start(timeout=60)
+    assert len(cluster.started_sessions) == 2 and cluster.procs == []
+    assert live_processes(cluster.started_sessions) == []  # start() stopped what it had started
 
 
 def test_executors_run_the_shipped_environment(packed_env, cluster, tmp_path):
@@ -122,26 +160,3 @@ def test_sample_job_on_the_cluster_gives_the_local_output_despite_a_failed_task(
     while any(os.listdir(w) for w in cluster.worker_dirs) and time.time() < deadline:
         time.sleep(1)
     assert [os.listdir(w) for w in cluster.worker_dirs] == [[]] * len(cluster.worker_dirs)
-
-
-def test_a_hanging_driver_is_killed_with_its_children(cluster, tmp_path):
-    marker = tmp_path / "driver.json"
-    script = tmp_path / "hang.py"
-    script.write_text("import json, os, sys, time\n"
-                      f"open({str(marker)!r}, 'w').write(json.dumps([os.getpid(), os.getsid(0)]))\n"
-                      "time.sleep(600)\n", encoding="utf-8")
-    started = time.time()
-    with pytest.raises(TimeoutError, match="spark-submit did not finish within 15s"):
-        cluster.submit(["--conf", f"spark.pyspark.driver.python={sys.executable}", str(script)], name="hang",
-                       timeout=15)
-    assert time.time() - started < 60
-    pid, session = json.loads(marker.read_text())  # the driver's Python had started
-    assert live_processes([session]) == []
-
-
-def test_a_cluster_that_fails_to_start_leaves_no_process(tmp_path):
-    cluster = StandaloneCluster(str(tmp_path), workers=1, memory="not-a-size")  # the worker exits at once
-    with pytest.raises(RuntimeError, match="a cluster process exited"):
-        cluster.start(timeout=60)
-    assert len(cluster.started_sessions) == 2 and cluster.procs == []
-    assert live_processes(cluster.started_sessions) == []  # start() stopped what it had started

@@ -22,6 +22,7 @@ from dps.dedup.index import IndexStore, index_check
 from dps.outputs import LockHeld, RunOptions
 from dps.pipeline import run
 from tests.spark.test_nightly_e2e import NIGHTS, digest, quiet, write_night
+from tests.spark.test_nightly_e2e import relocate as relocate_copy
 from tests.spark.test_nightly_e2e import make_config as nightly_config
 
 pytestmark = pytest.mark.spark
@@ -83,14 +84,14 @@ def night_ids(folder, root, night):
     return sorted(pq.read_table(str(folder / root / f"run_id={night}"), columns=["id"]).column("id").to_pylist())
 
 
-def start_run(folder, night, env_extra):
+def start_run(folder, night, env_extra, stderr=subprocess.PIPE):
     env = dict(os.environ, PYTHONPATH=ROOT, **env_extra)
     return subprocess.Popen([sys.executable, "-m", "dps.cli", "run", str(folder / "nightly.yaml"), "--run-id", night,
                              "--set", f"input.paths={folder / 'crawl' / (night + '.jsonl')}",
                              "--set", "stages=[normalize, exact_dedup]", "--set", "spark.master=local[2]",
                              "--set", "spark.driver_memory=512m",
                              "--set", "spark.settings.spark.sql.shuffle.partitions=2"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr, text=True,
                             start_new_session=True)
 
 
@@ -111,37 +112,87 @@ def leftovers(folder):
     return found
 
 
+def relocate(prepared, dst):
+    """A copy of the prepared state at dst, as prepare(dst) leaves it (the paths in it rewritten): two runs in Spark
+    saved per copy."""
+    return relocate_copy(*prepared, dst)
+
+
 @pytest.fixture(scope="module")
-def template(spark, tmp_path_factory):
-    """The prepared state (copied for every crash) and the state an uninterrupted rerun of d2 ends in."""
+def prepared(spark, tmp_path_factory):
+    """prepare() once, kept as a template: (the folder it ran in, the template copy)."""
     base = tmp_path_factory.mktemp("commit_safety")
-    # Everything runs at one path (base/work; the outputs name the index by its absolute path): the prepared state
-    # is kept as a copy and put back before each crash.
-    work = base / "work"
-    prepare(work, spark)
-    shutil.copytree(work, base / "template")
+    prepare(base / "origin", spark)
+    shutil.copytree(base / "origin", base / "template")
+    return base / "origin", base / "template"
+
+
+@pytest.fixture(scope="module")
+def template(spark, prepared):
+    """The prepared state's readers' view of d2 and the state an uninterrupted rerun of d2 ends in."""
+    work = prepared[0]  # the template itself stays untouched
     previous = {root: night_ids(work, root, "d2") for root in ("out", "rejected")}
     run(make_config(work, "d2"), spark, echo=quiet)
     expected = state(work)
     new = {root: night_ids(work, root, "d2") for root in ("out", "rejected")}
     assert previous != new  # the crashed run changes the night, so readers could tell old from new
-    return base, expected, previous, new
+    return expected, previous, new
+
+
+class KilledRuns:
+    """The `dps run` killed at each crash point, each on its own copy of the prepared state. While a test checks
+    one killed run and reruns it in this process, the next selected point's run is already going in the
+    background: a cold `dps run` (a new JVM) is ~15 s of mostly one core, so on a small machine the two overlap."""
+
+    def __init__(self, prepared, points):
+        self.prepared, self.points, self.started = prepared, points, {}
+
+    def start(self, point):
+        if point in self.started:
+            return
+        work = relocate(self.prepared, self.prepared[0].parent / f"crash{CRASH_POINTS.index(point)}")
+        name, _, renames = point.partition("/")
+        with open(f"{work}.err", "w") as err:
+            proc = start_run(work, "d2", {"DPS_CRASH_AT": name, **({"DPS_NO_RENAME_EXCHANGE": "1"} if renames else {})},
+                             stderr=err)
+        self.started[point] = work, proc
+
+    def killed(self, point):
+        """(work folder, return code, stderr) of the run killed at this point."""
+        self.start(point)
+        later = self.points[self.points.index(point) + 1:] if point in self.points else []
+        if later:
+            self.start(later[0])
+        work, proc = self.started[point]
+        try:
+            proc.wait(timeout=300)
+        finally:
+            kill_group(proc)  # the JVM child of the killed driver
+        with open(f"{work}.err") as fh:
+            return work, proc.returncode, fh.read()
+
+    def close(self):
+        for _, proc in self.started.values():
+            kill_group(proc)
+
+
+@pytest.fixture(scope="module")
+def killed_runs(prepared, request):
+    name = "test_a_kill_at_any_commit_step_leaves_old_or_new_and_the_rerun_ends_as_if_uninterrupted"
+    points = [item.callspec.params["point"] for item in request.session.items
+              if getattr(item, "originalname", None) == name and item.module.__name__ == __name__]
+    runs = KilledRuns(prepared, points)
+    yield runs
+    runs.close()
 
 
 @pytest.mark.parametrize("point", CRASH_POINTS)
-def test_a_kill_at_any_commit_step_leaves_old_or_new_and_the_rerun_ends_as_if_uninterrupted(spark, template, point):
-    base, expected, previous, new = template
-    work = base / "work"
-    shutil.rmtree(work)
-    shutil.copytree(base / "template", work)
-
+def test_a_kill_at_any_commit_step_leaves_old_or_new_and_the_rerun_ends_as_if_uninterrupted(spark, template,
+                                                                                           killed_runs, point):
+    expected, previous, new = template
+    work, returncode, err = killed_runs.killed(point)
     point, _, renames = point.partition("/")
-    proc = start_run(work, "d2", {"DPS_CRASH_AT": point, **({"DPS_NO_RENAME_EXCHANGE": "1"} if renames else {})})
-    try:
-        _, err = proc.communicate(timeout=300)
-    finally:
-        kill_group(proc)  # the JVM child of the killed driver
-    assert proc.returncode == -signal.SIGKILL, err[-2000:]
+    assert returncode == -signal.SIGKILL, err[-2000:]
     assert f"crashing at {point}" in err
 
     # What readers see now: for each root, d1 and one whole version of d2 (or, killed between the two renames of
@@ -166,8 +217,8 @@ def test_a_kill_at_any_commit_step_leaves_old_or_new_and_the_rerun_ends_as_if_un
     assert index_check(str(work / "index"), str(work / "out"))[0]
 
 
-def test_a_second_run_on_the_same_output_is_refused_and_takes_over_once_the_first_is_gone(spark, tmp_path):
-    prepare(tmp_path, spark)
+def test_a_second_run_on_the_same_output_is_refused_and_takes_over_once_the_first_is_gone(spark, prepared, tmp_path):
+    tmp_path = relocate(prepared, tmp_path / "state")
     before = digest(tmp_path / "out" / "run_id=d2")
     first = start_run(tmp_path, "d2", {"DPS_PAUSE_AT": "staged"})
     try:
@@ -212,8 +263,8 @@ def test_a_folder_dps_did_not_write_is_never_replaced(spark, tmp_path):
     assert "_dps_report.json" in os.listdir(project) and "run_id=d1" not in os.listdir(project)
 
 
-def test_a_night_rerun_without_its_index_is_refused(spark, tmp_path):
-    prepare(tmp_path, spark)
+def test_a_night_rerun_without_its_index_is_refused(spark, prepared, tmp_path):
+    tmp_path = relocate(prepared, tmp_path / "state")
     before = digest(tmp_path / "out" / "run_id=d2")
     with pytest.raises(ConfigError, match=r"index.path: the nightly outputs in .* were deduplicated with the index "
                                           r".*this run has no index.path.*--without-index"):
@@ -229,8 +280,8 @@ def test_a_night_rerun_without_its_index_is_refused(spark, tmp_path):
     assert not ok and "d3" in text and "published without the index" in text
 
 
-def test_a_corrupt_latest_manifest_falls_back_and_the_next_run_repairs_it(spark, tmp_path):
-    prepare(tmp_path, spark)
+def test_a_corrupt_latest_manifest_falls_back_and_the_next_run_repairs_it(spark, prepared, tmp_path):
+    tmp_path = relocate(prepared, tmp_path / "state")
     manifests = tmp_path / "index" / "_manifest"
     newest = sorted(os.listdir(manifests))[-1]
     (manifests / newest).write_text("")  # power loss after the rename, before the bytes reached the disk

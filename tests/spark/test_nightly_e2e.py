@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -105,8 +106,26 @@ def quiet(_message):
     pass
 
 
+def relocate(origin, copy, dst):
+    """copy (a copy of the folder origin) copied to dst, as if its runs had run at dst: the config, the nightly
+    root's marker and the reports name the folder by its absolute path (rewritten here); the data files and the
+    index do not."""
+    shutil.copytree(copy, dst)
+    for parent, _, names in os.walk(dst):
+        for name in names:
+            if name.endswith((".json", ".yaml", ".html")):
+                path = os.path.join(parent, name)
+                with open(path, encoding="utf-8") as fh:
+                    text = fh.read()
+                if str(origin) in text:
+                    with open(path, "w", encoding="utf-8") as fh:
+                        fh.write(text.replace(str(origin), str(dst)))
+    return dst
+
+
 @pytest.fixture(scope="module")
 def nights(spark, tmp_path_factory):
+    """d1, d2, d3 run in turn on one output and index; also a copy of the folder as d1 left it (d1_only)."""
     folder = tmp_path_factory.mktemp("nightly")
     (folder / "crawl").mkdir()
     reports, digests = {}, {}
@@ -114,7 +133,16 @@ def nights(spark, tmp_path_factory):
         write_night(folder / "crawl", night)
         reports[night] = run(make_config(folder, night), spark, echo=quiet)
         digests[night] = digest(folder / "out" / f"run_id={night}")
+        if night == "d1":
+            shutil.copytree(folder, folder.parent / (folder.name + "_d1_only"))
     return folder, reports, digests
+
+
+@pytest.fixture
+def d1_only(nights, tmp_path):
+    """A folder where only d1 has run, at tmp_path/state (a copy of the nightly folder after d1)."""
+    folder = nights[0]
+    return relocate(folder, folder.parent / (folder.name + "_d1_only"), tmp_path / "state")
 
 
 def test_each_night_is_deduplicated_against_the_earlier_ones(nights):
@@ -213,12 +241,10 @@ def index_state(folder):
     return manifest.version, [(r.run_id, r.folder, r.docs) for r in manifest.runs]
 
 
-def test_killed_runs_leave_the_committed_state_intact_and_the_rerun_succeeds(spark, tmp_path):
-    folder = tmp_path
-    (folder / "crawl").mkdir()
-    for night in ("d1", "d2"):
-        write_night(folder / "crawl", night)
-    run(make_config(folder, "d1"), spark, echo=quiet)
+def test_killed_runs_leave_the_committed_state_intact_and_the_rerun_succeeds(spark, d1_only):
+    folder = d1_only  # d1 run and committed, as run(make_config(folder, "d1")) leaves it
+    assert sorted(os.listdir(folder / "crawl")) == ["d1.jsonl"]
+    write_night(folder / "crawl", "d2")
     before, first_output = index_state(folder), digest(folder / "out" / "run_id=d1")
 
     # 1. Killed while Spark writes d2's shards (its staging folder has task output).
@@ -251,27 +277,53 @@ def test_killed_runs_leave_the_committed_state_intact_and_the_rerun_succeeds(spa
     assert len(os.listdir(folder / "index" / "runs" / "d2")) == 1  # the crashed attempts' rows were removed
 
 
-def test_nightly_script_runs_a_day_and_says_why_it_fails(tmp_path):
-    day = tmp_path / "crawl" / "2026-11-20"
+def nightly_script(folder, *args, background=False):
+    env = dict(os.environ, DPS_CONFIG=str(folder / "job.yaml"), DPS_INPUT_PATTERN=str(folder / "crawl" / "{date}"),
+               DPS_LOG_DIR=str(folder / "logs"),
+               PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    if not background:
+        return subprocess.run(["bash", os.path.join(ROOT, "scripts", "nightly.sh"), *args], env=env,
+                              capture_output=True, text=True, timeout=600)
+    with open(folder / "script.out", "w") as out, open(folder / "script.err", "w") as err:
+        return subprocess.Popen(["bash", os.path.join(ROOT, "scripts", "nightly.sh"), *args], env=env, stdout=out,
+                                stderr=err, text=True, start_new_session=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def nightly_script_day(request, tmp_path_factory):
+    """scripts/nightly.sh run for one day (a cold `dps run`, ~one core), started when the module starts so that it
+    runs beside the other tests' runs in this process; test_nightly_script_runs_a_day_and_says_why_it_fails waits
+    for it. Not started when that test is not selected."""
+    name = "test_nightly_script_runs_a_day_and_says_why_it_fails"
+    if not any(item.name == name and item.module.__name__ == __name__ for item in request.session.items):
+        yield None
+        return
+    folder = tmp_path_factory.mktemp("nightly_script")
+    day = folder / "crawl" / "2026-11-20"
     day.mkdir(parents=True)
     write_night(day, "d1")
-    (tmp_path / "job.yaml").write_text(f"""
+    (folder / "job.yaml").write_text(f"""
 input: {{paths: unused, id_column: id}}
-output: {{path: {tmp_path / 'out'}, target_shard_mb: 1}}
-index: {{path: {tmp_path / 'index'}}}
+output: {{path: {folder / 'out'}, target_shard_mb: 1}}
+index: {{path: {folder / 'index'}}}
 run_id: placeholder
 stages: [normalize, exact_dedup]
 spark: {{master: "local[1]", driver_memory: 1g}}
 """)
-    env = dict(os.environ, DPS_CONFIG=str(tmp_path / "job.yaml"), DPS_INPUT_PATTERN=str(tmp_path / "crawl" / "{date}"),
-               DPS_LOG_DIR=str(tmp_path / "logs"),
-               PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    proc = nightly_script(folder, "2026-11-20", background=True)
+    try:
+        yield folder, proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
 
-    def nightly(*args):
-        return subprocess.run(["bash", os.path.join(ROOT, "scripts", "nightly.sh"), *args], env=env,
-                              capture_output=True, text=True, timeout=600)
 
-    done = nightly("2026-11-20")
+def test_nightly_script_runs_a_day_and_says_why_it_fails(nightly_script_day):
+    tmp_path, proc = nightly_script_day
+    proc.wait(timeout=600)
+    done = subprocess.CompletedProcess(proc.args, proc.returncode, (tmp_path / "script.out").read_text(),
+                                       (tmp_path / "script.err").read_text())
     assert done.returncode == 0, done.stderr
     log = (tmp_path / "logs" / "dps-nightly-2026-11-20.log").read_text()
     assert "run 2026-11-20 done" in log and "OK: input 13 = kept 12" in log
@@ -281,6 +333,6 @@ spark: {{master: "local[1]", driver_memory: 1g}}
     assert (tmp_path / "out" / "run_id=2026-11-20" / "_dps_report.json").exists()
     assert [r.run_id for r in IndexStore(LocalFS(), str(tmp_path / "index")).latest().runs] == ["2026-11-20"]
 
-    missing = nightly("2026-11-21")
+    missing = nightly_script(tmp_path, "2026-11-21")
     assert missing.returncode == 3 and "no input for 2026-11-21" in missing.stderr
-    assert nightly("2026-02-30").returncode == 2  # not a date
+    assert nightly_script(tmp_path, "2026-02-30").returncode == 2  # not a date
