@@ -35,8 +35,10 @@ DEFAULT_SETTINGS = {
 # compiler threads, competing with the Python workers for the cores, while the steady state of this workload
 # (JSON, Arrow, Parquet) ran no faster under C2 (scripts/bench_text.py, docs/performance.md). The parallel
 # collector has no concurrent marking threads. A user's own -XX flags go after these and win; a user's choice of
-# collector replaces ours (the JVM refuses two).
-LOCAL_JIT_GC_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC"
+# collector replaces ours (the JVM refuses two). A larger code cache: one long-lived session compiles a new class
+# for every query plan, and the test suite's session filled the default ("CodeCache is full. Compiler has been
+# disabled"), after which everything ran interpreted; the reservation is address space, used only as it fills.
+LOCAL_JIT_GC_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC -XX:ReservedCodeCacheSize=512m"
 
 
 MIN_PARTITIONS_KEY = "spark.sql.files.minPartitionNum"
