@@ -74,6 +74,7 @@ def run(pages: list[str], label: str, examples: int, rng: random.Random) -> None
     removed = Counter()
     seen_examples: dict[str, list[str]] = {}
     page_dropped_then = Counter()
+    other_rules = Counter()  # pages the page chain drops by a rule other than the word count
     segments_total = 0
     chars_in = chars_out = 0
     for page in pages:
@@ -88,6 +89,8 @@ def run(pages: list[str], label: str, examples: int, rng: random.Random) -> None
             removed.update(exc.detail["removed"])
             if page_reason:
                 page_dropped_then["segment_filter:" + exc.reason] += 1
+                if page_reason != "gopher_quality:too_few_words":
+                    other_rules["segment_filter:" + exc.reason] += 1
             continue
         segments_total += stats.get("segments", 0)
         removed.update({k: v for k, v in stats.items() if ":" in k})
@@ -102,6 +105,8 @@ def run(pages: list[str], label: str, examples: int, rng: random.Random) -> None
         results["comments"][comments] += 1
         if page_reason:
             page_dropped_then[comments or "kept"] += 1
+            if page_reason != "gopher_quality:too_few_words":
+                other_rules[comments or "kept"] += 1
     print("\n| chain | pages dropped | share |\n| --- | --- | --- |")
     for chain, counts in results.items():
         dropped = n - counts[None]
@@ -118,6 +123,8 @@ def run(pages: list[str], label: str, examples: int, rng: random.Random) -> None
     dropped = n - results["page"][None]
     print(f"\nthe {dropped:,} pages the page chain drops, under the comments chain: "
           + ", ".join(f"{k} {v:,}" for k, v in page_dropped_then.most_common()))
+    print(f"of them, the {sum(other_rules.values()):,} dropped by a rule other than the word count (repetition, "
+          "ellipsis, '#', letters, word length): " + ", ".join(f"{k} {v:,}" for k, v in other_rules.most_common()))
     for reason, lines in seen_examples.items():
         print(f"\n{reason}:")
         for line in lines:
@@ -133,7 +140,8 @@ def main(argv=None) -> None:
     rng = random.Random(args.seed)
     pages = read_texts(args.data)
     run(pages, "review pages as crawled (one comment per line)", args.examples, rng)
-    widget_pages = [with_widgets(p, rng) for p in pages]
+    widgets = random.Random(args.seed + 1)  # its own stream: the pages do not depend on --examples
+    widget_pages = [with_widgets(p, widgets) for p in pages]
     run(widget_pages, "the same pages with widget lines after each comment", args.examples, rng)
     for label, docs in (("review pages", pages), ("with widget lines", widget_pages)):
         best = float("inf")

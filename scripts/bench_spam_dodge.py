@@ -10,6 +10,8 @@ the term's category by at least the term's weight. Styles:
     one_word   안전 놀 이 터 (one word of the term spaced apart)    jamo     ㅇㅏㄴㅈㅓㄴ... (compatibility jamo)
     invisible  zero-width spaces between the syllables             abbrev   ㅌㅌ 사이트 (terms with an abbreviation)
 
+and, as a limit (not in the total), `unlisted`: separators the view does not know (commas, digits, ♠).
+
 It also builds spam comments (a real review line plus three dodged weight-3 terms) and counts how many
 spam_filter rejects. False alarms: spam_filter's rejections of the untouched real documents, with and without
 normalization, and every document whose spam weight the normalization changes (printed, to be read).
@@ -34,6 +36,7 @@ from dps.text.spam import _load, spam_evidence, spam_filter, spam_scores  # noqa
 
 FILES = ("ko_news_sample.jsonl", "ko_reviews_sample.jsonl")
 SEPARATORS = (".", "-", "*", "·", "/", "_", "~", "★", "♡", "..", " . ", "|")
+UNLISTED = (",", "♠", "0", "ㅡ")
 JAMO_L = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 JAMO_V = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
 JAMO_T = ["", *"ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"]
@@ -64,6 +67,7 @@ def dodges(term: str, abbreviations: dict[str, str], rng: random.Random) -> dict
         "mixed": "".join(c + rng.choice(SEPARATORS) for c in glued[:-1]) + glued[-1],
         "jamo": jamo(term),
         "invisible": "\u200b".join(glued),
+        "unlisted": "".join(c + rng.choice(UNLISTED) for c in glued[:-1]) + glued[-1],
     }
     if len(words) > 1:
         k = rng.randrange(len(words))
@@ -105,7 +109,7 @@ def main(argv=None) -> None:
     pool = [d for name in FILES for d in docs[name]]
     print("\n| style | dodged | caught today | caught normalized |\n| --- | --- | --- | --- |")
     totals = [0, 0, 0]
-    for style in ("dotted", "spaced", "mixed", "one_word", "jamo", "invisible", "abbrev"):
+    for style in ("dotted", "spaced", "mixed", "one_word", "jamo", "invisible", "abbrev", "unlisted"):
         n = today = now = 0
         for term, (category, weight) in sorted(usable.items()):
             spelled = dodges(term, lexicon.abbreviations, rng).get(style)
@@ -122,10 +126,15 @@ def main(argv=None) -> None:
                         now += 1
                     else:
                         today += 1
+        row = f"| {style} | {n} | {today} ({today / n:.1%}) | {now} ({now / n:.1%}) |"
+        if style == "unlisted":
+            limit = row
+            continue
         totals = [totals[0] + n, totals[1] + today, totals[2] + now]
-        print(f"| {style} | {n} | {today} ({today / n:.1%}) | {now} ({now / n:.1%}) |")
+        print(row)
     n, today, now = totals
     print(f"| **all** | {n} | {today} ({today / n:.1%}) | **{now} ({now / n:.1%})** |")
+    print(limit.replace("| unlisted |", "| (limit) unlisted separators |"))
 
     # --- spam comments: a real review line and three dodged strong terms
     strong = sorted(t for t, (_, w) in usable.items() if w >= 3)
