@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from dps.text.data_files import read_data_yaml
 from dps.text.profiling import Metric, Rule
-from dps.text.spam_dodge import dodge_view, dodge_view_map
+from dps.text.spam_dodge import SEPARATORS, dodge_view, dodge_view_map, needs_full_view
 
 _SHIPPED_FILE = "spam_lexicon.yaml"
 _CATEGORY_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -23,6 +23,9 @@ class _Lexicon:
     regex: re.Pattern | None  # None when the lexicon has no terms
     terms: dict[str, tuple[str, float, bool]]  # key (no spaces, lowercase) -> (category, weight, word start)
     abbreviations: dict[str, str]  # jamo abbreviation -> the word it stands for, in the matching view (ㅌㅌ -> 토토)
+    # The terms with up to three separators allowed between any two characters: finds, in one scan as fast as
+    # `regex`'s, every place where the matching view may hold a term; each such place is checked in the view.
+    tolerant: re.Pattern | None = None
 
 
 def _read_yaml(path: str | None) -> tuple[str, dict]:
@@ -32,12 +35,16 @@ def _read_yaml(path: str | None) -> tuple[str, dict]:
     return source, data
 
 
-def _trie_regex(terms: list[str]) -> str:
+def _trie_regex(terms: list[str], tolerant: bool = False) -> str:
     """One regex for all terms, factored by shared prefixes.
 
     Python's re tries alternatives one by one; a flat alternation of a few hundred words runs at ~5 MB/s,
-    the prefix trie at >100 MB/s because each position is rejected after one character.
+    the prefix trie at >100 MB/s because each position is rejected after one character. `tolerant`: up to
+    three separators (spam_dodge.SEPARATORS) between any two characters of a term, any run of them or of
+    whitespace where the term has a space.
     """
+    gap = f"[{SEPARATORS}]{{0,3}}" if tolerant else ""
+    space = f"[\\s{SEPARATORS}]*" if tolerant else r"\s*"
     root: dict = {}
     for term in terms:
         node = root
@@ -45,9 +52,9 @@ def _trie_regex(terms: list[str]) -> str:
             node = node.setdefault(_WS if token.isspace() else token, {})
         node[_END] = {}
 
-    def build(node: dict) -> str:
+    def build(node: dict, first: bool = False) -> str:
         branches = [
-            (r"\s*" if key is _WS else re.escape(key)) + build(child)
+            (space if key is _WS else ("" if first else gap) + re.escape(key)) + build(child)
             for key, child in sorted(node.items(), key=lambda kv: "" if kv[0] is _WS else kv[0])
             if key != _END
         ]
@@ -56,7 +63,7 @@ def _trie_regex(terms: list[str]) -> str:
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if _END in node else body  # greedy: prefer the longer term
 
-    return build(root)
+    return build(root, first=True)
 
 
 def _key(matched: str) -> str:
@@ -103,7 +110,8 @@ def _load(lexicon_path: str | None, lexicon_mode: str) -> _Lexicon:
     pattern = _trie_regex(sorted(set(spellings.values())))
     # IGNORECASE slows the scan; needed only when some term has Latin letters.
     flags = re.IGNORECASE if any(c.isascii() and c.isalpha() for c in "".join(spellings.values())) else 0
-    return _Lexicon(tuple(categories), re.compile(pattern, flags), terms, abbreviations)
+    tolerant = re.compile(_trie_regex(sorted(set(spellings.values())), tolerant=True), flags)
+    return _Lexicon(tuple(categories), re.compile(pattern, flags), terms, abbreviations, tolerant)
 
 
 _JAMO_WORD = re.compile("[\u3131-\u314e]+\\Z")
@@ -148,8 +156,7 @@ def spam_scores(
     scores = {c: 0.0 for c in lexicon.categories if c in enabled}
     cap = max_term_repeats * max(1, len(text) // 1000)  # per 1,000 characters, like the density
     seen: dict[str, int] = {}
-    view = dodge_view(text, lexicon.abbreviations) if normalize_dodges and lexicon.regex is not None else text
-    for key, _, category, weight in _matches(view, lexicon, enabled):
+    for key, _, _, category, weight in _found(text, lexicon, enabled, normalize_dodges):
         seen[key] = seen.get(key, 0) + 1
         if seen[key] <= cap:
             scores[category] += weight
@@ -167,6 +174,50 @@ def _matches(text: str, lexicon, enabled):
         if category not in enabled or (word_start and m.start() > 0 and text[m.start() - 1].isalnum()):
             continue
         yield key, m, category, weight
+
+
+def _found(text: str, lexicon, enabled, normalize_dodges: bool, spans: bool = False):
+    """(term key, start, end, category, weight) of every lexicon term in the text (normalize_dodges: in its
+    matching view), start and end in the text as written (without `spans`, where the whole view was built: in
+    the view).
+
+    The view is built whole only for a text with jamo or invisible characters. Otherwise only spam_dodge's step 3
+    (joining single syllables) can change it, and that is local: the separator-tolerant pattern finds every
+    place a term may be (in one scan), and a place whose match is not a term as written is checked in the view
+    of the match and one character on each side (all that decides whether its syllables are joined)."""
+    if lexicon.regex is None or not text:
+        return
+    if not normalize_dodges:
+        for key, m, category, weight in _matches(text, lexicon, enabled):
+            yield key, m.start(), m.end(), category, weight
+        return
+    if needs_full_view(text, lexicon.abbreviations):
+        if not spans:  # the scores need no positions: the view without its map (a list per character)
+            for key, m, category, weight in _matches(dodge_view(text, lexicon.abbreviations), lexicon, enabled):
+                yield key, m.start(), m.end(), category, weight
+            return
+        view, where = dodge_view_map(text, lexicon.abbreviations)
+        for key, m, category, weight in _matches(view, lexicon, enabled):
+            yield key, *where(m.start(), m.end()), category, weight
+        return
+    for m in lexicon.tolerant.finditer(text):
+        start = m.start()
+        if lexicon.regex.fullmatch(m.group()):  # a term as written
+            key, before = _key(m.group()), text[start - 1] if start else ""
+        else:  # separators inside: is it a term in the view? (the view of the match and the characters that
+            # decide whether its first syllable joins the one before: up to three separators, that syllable and
+            # its left neighbour; and the last syllable's right neighbour)
+            a = max(start - 5, 0)
+            view, where = dodge_view_map(text[a:m.end() + 1])
+            found = next((f for f in lexicon.regex.finditer(view) if where(f.start(), f.end())[0] >= start - a),
+                         None)
+            if found is None or where(found.start(), found.end())[0] != start - a:
+                continue
+            key, before = _key(found.group()), view[found.start() - 1] if found.start() else text[a - 1:a]
+        category, weight, word_start = lexicon.terms[key]
+        if category not in enabled or (word_start and before.isalnum()):
+            continue
+        yield key, start, m.end(), category, weight
 
 
 # At most this many distinct matched terms are listed as a rejected document's evidence.
@@ -188,10 +239,9 @@ def spam_evidence(
     lexicon = _load(lexicon_path, lexicon_mode)
     enabled = _enabled(None if categories is None else tuple(categories), lexicon_path, lexicon_mode)
     terms: dict[str, str] = {}
-    view, where = dodge_view_map(text, lexicon.abbreviations) if normalize_dodges else (text, None)
-    for key, m, _, _ in _matches(view, lexicon, enabled):
+    for key, start, end, _, _ in _found(text, lexicon, enabled, normalize_dodges, spans=True):
         # As written in the text: a dodged spelling (안.전.놀.이.터) is shown as it was.
-        terms.setdefault(key, m.group() if where is None else text[slice(*where(m.start(), m.end()))])
+        terms.setdefault(key, text[start:end])
         if len(terms) >= EVIDENCE_TERMS:
             break
     weights = spam_scores(text, max_term_repeats=max_term_repeats, categories=categories, lexicon_path=lexicon_path,

@@ -19,7 +19,9 @@ The view is only read, never written: the document keeps its spelling. Step 3 al
 나 는` -> 그때나는, `한·미·일` -> 한미일); that creates a lexicon term only where the term's syllables stand
 apart in the same order, which the measured samples never show (docs/cleaners.md, scripts/bench_spam_dodge.py).
 `dodge_view_map` also returns, per view character, the span of the original text it came from, so a match in
-the view is reported as written.
+the view is reported as written. spam.py builds the whole view only when `needs_full_view` (steps 1-2 change
+the text); otherwise it finds candidate places with a separator-tolerant trie and checks each in the view of
+a few characters around it (step 3 is local).
 
 Every step is one left-to-right regex scan (each match bounded or possessive) and a join: linear time.
 """
@@ -29,7 +31,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Mapping
 
-__all__ = ["dodge_view", "dodge_view_map", "compose_jamo"]
+__all__ = ["dodge_view", "dodge_view_map", "compose_jamo", "needs_full_view", "SEPARATORS"]
 
 # Invisible characters dropped first (a word split by U+200B reads as one word on screen).
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200d\u2060\ufeff]+")
@@ -50,7 +52,7 @@ _HAS_JAMO = re.compile("[\u3131-\u3163]")
 # A run of single syllables with separators between them. The first syllable has no letter or digit before
 # it; every later one none after it, so a syllable glued to a word (안 전놀이터: 전놀이터) ends the run.
 # ([^\W_] is a letter or digit: \w without the underscore, which is a separator here.)
-_SEPARATORS = " \t\u00a0\u2000-\u200a\u202f\u205f\u3000.\\-_·ㆍ•‧∙*~/|+^'\"`★☆♡♥❤◆◇●○"
+SEPARATORS = _SEPARATORS = " \t\u00a0\u2000-\u200a\u202f\u205f\u3000.\\-_·ㆍ•‧∙*~/|+^'\"`★☆♡♥❤◆◇●○"
 _SINGLE_RUN = re.compile(rf"(?<![^\W_])[가-힣](?:[{_SEPARATORS}]{{1,3}}[가-힣](?![^\W_]))+")
 
 # A piece of the view: its text and, per character, the (start, end) of the original it came from (relative to
@@ -148,6 +150,18 @@ def _view(text: str, abbreviations: Mapping[str, str], want_spans: bool) -> tupl
         text, spans = _rewrite(text, _JAMO_RUN, _jamo_piece(abbreviations), spans, want_spans)
     text, spans = _rewrite(text, _SINGLE_RUN, _single_piece, spans, want_spans)
     return text, spans
+
+
+def needs_full_view(text: str, abbreviations: Mapping[str, str] | None = None) -> bool:
+    """True when steps 1-2 change `text` (invisible characters; a jamo run that is an abbreviation or composes:
+    ㅋㅋ and ㅠㅠ do not). Otherwise only step 3 can, and a caller may find its matches with a separator-tolerant
+    pattern and check them locally."""
+    if any(c in text for c in _INVISIBLES):
+        return True
+    if _HAS_JAMO.search(text) is None:
+        return False
+    piece = _jamo_piece(abbreviations or {})
+    return any(piece(m.group()) is not None for m in _JAMO_RUN.finditer(text))
 
 
 def dodge_view(text: str, abbreviations: Mapping[str, str] | None = None) -> str:
