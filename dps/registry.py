@@ -141,6 +141,7 @@ def _stages() -> dict[str, Stage]:
     from dps.text.html import strip_html
     from dps.text.news_boilerplate import clean_news_boilerplate, clean_news_boilerplate_with_stats
     from dps.text.normalize import normalize
+    from dps.text.segments import segment_filter, segment_filter_with_stats
 
     entries = [
         Stage("fix_encoding", "map", fix_encoding, fix_encoding_with_stats),
@@ -150,6 +151,7 @@ def _stages() -> dict[str, Stage]:
         Stage("clean_news_boilerplate", "map", clean_news_boilerplate, clean_news_boilerplate_with_stats),
         Stage("spam_filter", "filter", spam.spam_filter, metrics_fn=spam.spam_profile, metrics=spam.PROFILE_METRICS,
               evidence_fn=spam.spam_evidence),
+        Stage("segment_filter", "map", segment_filter, segment_filter_with_stats),
         Stage("hangul_ratio", "filter", hangul.hangul_ratio, metrics_fn=hangul.hangul_ratio_profile,
               metrics=hangul.PROFILE_METRICS),
         Stage("gopher_quality", "filter", gq.gopher_quality, metrics_fn=gq.gopher_quality_profile,

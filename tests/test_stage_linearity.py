@@ -71,6 +71,16 @@ SHAPES = {
     "lookalike_token_starts": lambda n: _fill("＜｜t\u200b", n),
     "entity_token_starts": lambda n: _fill("&lt;|&#116;", n),
     "laughter_glued_to_url": lambda n: _fill("ㅋ", n, "http://a.com/b"),
+    # spam_filter's dodge view joins runs of single syllables and composes jamo spellings; segment_filter judges
+    # every line of a comment page.
+    "dotted_syllables": lambda n: _fill("가.", n),
+    "spaced_syllables": lambda n: _fill("안 ", n),
+    "starred_syllables_glued": lambda n: _fill("가★나다", n),
+    "jamo_spelling": lambda n: _fill("ㅅㅏㅇㅣㅌㅡ", n),
+    "jamo_consonant_vowel_pairs": lambda n: _fill("ㄱㅘ", n),
+    "invisible_between_syllables": lambda n: _fill("먹\u200b", n),
+    "comment_widget_lines": lambda n: _fill("좋은 영화 잘 봤어요\n신고\n★★★★★ 10\n", n),
+    "spam_comment_lines": lambda n: _fill("안.전.놀.이.터 추천\n좋아요\n", n),
 }
 
 @pytest.fixture(scope="module", autouse=True)
@@ -135,6 +145,22 @@ def test_stage_time_is_linear_on_pathological_shapes(name):
     bound = bind(StageSpec(name, {}, "stages[0]"), seed=7)
     bad = [f"{shape}: {v}" for shape in SHAPES if (v := _verdict(bound, *_texts(shape)))]
     assert not bad, f"{name} is superlinear or too slow on: " + "; ".join(bad)
+
+
+# Modes other than a stage's defaults, with their own code paths.
+MODES = {
+    "segment_filter separator": ("segment_filter", {"segment_mode": "separator", "segment_separator": "\n"}),
+    "segment_filter blank-line separator": ("segment_filter", {"segment_mode": "separator"}),
+    "spam_filter without dodge normalization": ("spam_filter", {"normalize_dodges": False}),
+}
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_modes_are_linear_on_pathological_shapes(mode):
+    name, params = MODES[mode]
+    bound = bind(StageSpec(name, params, "stages[0]"), seed=7)
+    bad = [f"{shape}: {v}" for shape in SHAPES if (v := _verdict(bound, *_texts(shape)))]
+    assert not bad, f"{mode} is superlinear or too slow on: " + "; ".join(bad)
 
 
 def test_the_harness_catches_a_quadratic_stage_and_passes_a_linear_one():

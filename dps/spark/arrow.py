@@ -2,7 +2,8 @@
 
 Consecutive map/filter stages run fused in ONE mapInArrow pass (each extra pass is a JVM<->Python round trip).
 A stage raising on a record quarantines that record with the stage and exception named; the job goes on.
-A stage raising dps.text.quarantine.Quarantine(reason) quarantines it as STAGE:reason.
+A stage raising dps.text.quarantine.Quarantine(reason) quarantines it as STAGE:reason; a map stage raising
+dps.text.quarantine.Reject(reason, detail) filters it as STAGE:reason (segment_filter's page verdict).
 A record that outlives its time budget (RecordBudget) is quarantined as STAGE:error:timeout; the job goes on.
 A map stage with a `columns` parameter (tag_pii) is also applied to the values of those columns (stage_columns).
 """
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from dps.config import ConfigError
 from dps.marks import DETAIL, REASON, STATUS
-from dps.text.quarantine import Quarantine
+from dps.text.quarantine import Quarantine, Reject
 
 if TYPE_CHECKING:  # the adapter runs whatever the registry bound; it needs no stage by name
     from dps.registry import BoundStage
@@ -217,6 +218,11 @@ def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, ala
                     if stats_row is not None:
                         result, counters = result
                         stats_row[i] = [(k, n) for k, n in counters.items() if n] or None
+                except Reject as exc:  # a map stage's verdict on the whole document: bad text, named
+                    out_status[i], out_reason[i] = "filtered", f"{name}:{exc.reason}"
+                    if details is not None and exc.detail:
+                        details[i] = _detail(exc.detail)
+                    break
                 except Quarantine as exc:  # the stage's own verdict: broken input, named
                     out_status[i], out_reason[i] = "quarantined", f"{name}:{exc.reason}"
                     break

@@ -21,3 +21,14 @@ class Quarantine(Exception):
             raise ValueError(f"quarantine reason must be snake_case, got {reason!r}")
         super().__init__(reason)
         self.reason = reason
+
+
+class Reject(Quarantine):
+    """Raised by a map stage whose verdict on the whole document is rejection (segment_filter: too few segments
+    left once the bad ones are removed). The chain marks the record `filtered` as STAGE:reason, like a filter's
+    reason, and writes `detail` (a JSON-able dict) as its evidence in dps_detail. An adapter that does not know
+    Reject quarantines the record as STAGE:reason, as for its base class."""
+
+    def __init__(self, reason: str, detail: dict | None = None):
+        super().__init__(reason)
+        self.detail = detail

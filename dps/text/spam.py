@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from dps.text.data_files import read_data_yaml
 from dps.text.profiling import Metric, Rule
+from dps.text.spam_dodge import SEPARATORS, dodge_view, dodge_view_map, needs_full_view
 
 _SHIPPED_FILE = "spam_lexicon.yaml"
 _CATEGORY_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -21,6 +22,10 @@ class _Lexicon:
     categories: tuple[str, ...]
     regex: re.Pattern | None  # None when the lexicon has no terms
     terms: dict[str, tuple[str, float, bool]]  # key (no spaces, lowercase) -> (category, weight, word start)
+    abbreviations: dict[str, str]  # jamo abbreviation -> the word it stands for, in the matching view (ㅌㅌ -> 토토)
+    # The terms with up to three separators allowed between any two characters: finds, in one scan as fast as
+    # `regex`'s, every place where the matching view may hold a term; each such place is checked in the view.
+    tolerant: re.Pattern | None = None
 
 
 def _read_yaml(path: str | None) -> tuple[str, dict]:
@@ -30,12 +35,16 @@ def _read_yaml(path: str | None) -> tuple[str, dict]:
     return source, data
 
 
-def _trie_regex(terms: list[str]) -> str:
+def _trie_regex(terms: list[str], tolerant: bool = False) -> str:
     """One regex for all terms, factored by shared prefixes.
 
     Python's re tries alternatives one by one; a flat alternation of a few hundred words runs at ~5 MB/s,
-    the prefix trie at >100 MB/s because each position is rejected after one character.
+    the prefix trie at >100 MB/s because each position is rejected after one character. `tolerant`: up to
+    three separators (spam_dodge.SEPARATORS) between any two characters of a term, any run of them or of
+    whitespace where the term has a space.
     """
+    gap = f"[{SEPARATORS}]{{0,3}}" if tolerant else ""
+    space = f"[\\s{SEPARATORS}]*" if tolerant else r"\s*"
     root: dict = {}
     for term in terms:
         node = root
@@ -43,9 +52,9 @@ def _trie_regex(terms: list[str]) -> str:
             node = node.setdefault(_WS if token.isspace() else token, {})
         node[_END] = {}
 
-    def build(node: dict) -> str:
+    def build(node: dict, first: bool = False) -> str:
         branches = [
-            (r"\s*" if key is _WS else re.escape(key)) + build(child)
+            (space if key is _WS else ("" if first else gap) + re.escape(key)) + build(child)
             for key, child in sorted(node.items(), key=lambda kv: "" if kv[0] is _WS else kv[0])
             if key != _END
         ]
@@ -54,7 +63,7 @@ def _trie_regex(terms: list[str]) -> str:
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if _END in node else body  # greedy: prefer the longer term
 
-    return build(root)
+    return build(root, first=True)
 
 
 def _key(matched: str) -> str:
@@ -73,7 +82,9 @@ def _load(lexicon_path: str | None, lexicon_mode: str) -> _Lexicon:
     categories: list[str] = []
     terms: dict[str, tuple[str, float, bool]] = {}
     spellings: dict[str, str] = {}  # key -> pattern spelling (with spaces), for the regex
+    abbreviations: dict[str, str] = {}
     for source, data in layers:
+        abbreviations.update(_abbreviations(source, data))
         for category, spec in data["categories"].items():
             if not isinstance(category, str) or not _CATEGORY_NAME.match(category):
                 raise ValueError(f"{source}: category {category!r} must be snake_case")
@@ -95,11 +106,28 @@ def _load(lexicon_path: str | None, lexicon_mode: str) -> _Lexicon:
                     terms[key] = (category, float(weight), word_start)  # later layers re-weigh
                     spellings[key] = spelling
     if not terms:
-        return _Lexicon(tuple(categories), None, {})
+        return _Lexicon(tuple(categories), None, {}, abbreviations)
     pattern = _trie_regex(sorted(set(spellings.values())))
     # IGNORECASE slows the scan; needed only when some term has Latin letters.
     flags = re.IGNORECASE if any(c.isascii() and c.isalpha() for c in "".join(spellings.values())) else 0
-    return _Lexicon(tuple(categories), re.compile(pattern, flags), terms)
+    tolerant = re.compile(_trie_regex(sorted(set(spellings.values())), tolerant=True), flags)
+    return _Lexicon(tuple(categories), re.compile(pattern, flags), terms, abbreviations, tolerant)
+
+
+_JAMO_WORD = re.compile("[\u3131-\u314e]+\\Z")
+
+
+def _abbreviations(source: str, data: dict) -> dict[str, str]:
+    """The file's `abbreviations` mapping: a run of initial consonants -> the word it abbreviates."""
+    found = data.get("abbreviations") or {}
+    if not isinstance(found, dict):
+        raise ValueError(f"{source}: abbreviations must map a jamo abbreviation to a word")
+    out = {}
+    for short, word in found.items():
+        if not isinstance(short, str) or not _JAMO_WORD.match(short) or not isinstance(word, str) or not word.strip():
+            raise ValueError(f"{source}: abbreviation {short!r}: {word!r}: expected consonant jamo (ㅌㅌ) -> a word")
+        out[short] = word.strip()
+    return out
 
 
 @functools.lru_cache(maxsize=32)
@@ -120,6 +148,7 @@ def spam_scores(
     categories: list[str] | None = None,
     lexicon_path: str | None = None,
     lexicon_mode: str = "extend",
+    normalize_dodges: bool = True,
 ) -> dict[str, float]:
     """Summed term weights per enabled category (zeros included), in lexicon order; see spam_filter."""
     lexicon = _load(lexicon_path, lexicon_mode)
@@ -127,7 +156,7 @@ def spam_scores(
     scores = {c: 0.0 for c in lexicon.categories if c in enabled}
     cap = max_term_repeats * max(1, len(text) // 1000)  # per 1,000 characters, like the density
     seen: dict[str, int] = {}
-    for key, _, category, weight in _matches(text, lexicon, enabled):
+    for key, _, _, category, weight in _found(text, lexicon, enabled, normalize_dodges):
         seen[key] = seen.get(key, 0) + 1
         if seen[key] <= cap:
             scores[category] += weight
@@ -135,8 +164,8 @@ def spam_scores(
 
 
 def _matches(text: str, lexicon, enabled):
-    """(term key, match, category, weight) of every lexicon term found in `text` in an enabled category (a
-    word-start term only at the start of a word)."""
+    """(term key, match, category, weight) of every lexicon term found in `text` (the matching view, see
+    spam_dodge) in an enabled category (a word-start term only at the start of a word)."""
     if lexicon.regex is None or not text:
         return
     for m in lexicon.regex.finditer(text):
@@ -145,6 +174,50 @@ def _matches(text: str, lexicon, enabled):
         if category not in enabled or (word_start and m.start() > 0 and text[m.start() - 1].isalnum()):
             continue
         yield key, m, category, weight
+
+
+def _found(text: str, lexicon, enabled, normalize_dodges: bool, spans: bool = False):
+    """(term key, start, end, category, weight) of every lexicon term in the text (normalize_dodges: in its
+    matching view), start and end in the text as written (without `spans`, where the whole view was built: in
+    the view).
+
+    The view is built whole only for a text with jamo or invisible characters. Otherwise only spam_dodge's step 3
+    (joining single syllables) can change it, and that is local: the separator-tolerant pattern finds every
+    place a term may be (in one scan), and a place whose match is not a term as written is checked in the view
+    of the match and one character on each side (all that decides whether its syllables are joined)."""
+    if lexicon.regex is None or not text:
+        return
+    if not normalize_dodges:
+        for key, m, category, weight in _matches(text, lexicon, enabled):
+            yield key, m.start(), m.end(), category, weight
+        return
+    if needs_full_view(text, lexicon.abbreviations):
+        if not spans:  # the scores need no positions: the view without its map (a list per character)
+            for key, m, category, weight in _matches(dodge_view(text, lexicon.abbreviations), lexicon, enabled):
+                yield key, m.start(), m.end(), category, weight
+            return
+        view, where = dodge_view_map(text, lexicon.abbreviations)
+        for key, m, category, weight in _matches(view, lexicon, enabled):
+            yield key, *where(m.start(), m.end()), category, weight
+        return
+    for m in lexicon.tolerant.finditer(text):
+        start = m.start()
+        if lexicon.regex.fullmatch(m.group()):  # a term as written
+            key, before = _key(m.group()), text[start - 1] if start else ""
+        else:  # separators inside: is it a term in the view? (the view of the match and the characters that
+            # decide whether its first syllable joins the one before: up to three separators, that syllable and
+            # its left neighbour; and the last syllable's right neighbour)
+            a = max(start - 5, 0)
+            view, where = dodge_view_map(text[a:m.end() + 1])
+            found = next((f for f in lexicon.regex.finditer(view) if where(f.start(), f.end())[0] >= start - a),
+                         None)
+            if found is None or where(found.start(), found.end())[0] != start - a:
+                continue
+            key, before = _key(found.group()), view[found.start() - 1] if found.start() else text[a - 1:a]
+        category, weight, word_start = lexicon.terms[key]
+        if category not in enabled or (word_start and before.isalnum()):
+            continue
+        yield key, start, m.end(), category, weight
 
 
 # At most this many distinct matched terms are listed as a rejected document's evidence.
@@ -158,6 +231,7 @@ def spam_evidence(
     categories: list[str] | None = None,
     lexicon_path: str | None = None,
     lexicon_mode: str = "extend",
+    normalize_dodges: bool = True,
     **_thresholds,
 ) -> dict:
     """For dps_detail: the lexicon terms matched (as written in the text, first occurrences, at most EVIDENCE_TERMS)
@@ -165,12 +239,13 @@ def spam_evidence(
     lexicon = _load(lexicon_path, lexicon_mode)
     enabled = _enabled(None if categories is None else tuple(categories), lexicon_path, lexicon_mode)
     terms: dict[str, str] = {}
-    for key, m, _, _ in _matches(text, lexicon, enabled):
-        terms.setdefault(key, m.group())
+    for key, start, end, _, _ in _found(text, lexicon, enabled, normalize_dodges, spans=True):
+        # As written in the text: a dodged spelling (안.전.놀.이.터) is shown as it was.
+        terms.setdefault(key, text[start:end])
         if len(terms) >= EVIDENCE_TERMS:
             break
     weights = spam_scores(text, max_term_repeats=max_term_repeats, categories=categories, lexicon_path=lexicon_path,
-                          lexicon_mode=lexicon_mode)
+                          lexicon_mode=lexicon_mode, normalize_dodges=normalize_dodges)
     return {"matched": list(terms.values()), "weights": {c: round(w, 2) for c, w in weights.items() if w}}
 
 
@@ -181,11 +256,13 @@ def spam_profile(
     categories: list[str] | None = None,
     lexicon_path: str | None = None,
     lexicon_mode: str = "extend",
+    normalize_dodges: bool = True,
     **_thresholds,
 ) -> dict[str, float]:
     """The metrics `dps profile` shows for a spam_filter stage: summed term weight and weight per 1,000 chars."""
     total = sum(spam_scores(text, max_term_repeats=max_term_repeats, categories=categories,
-                            lexicon_path=lexicon_path, lexicon_mode=lexicon_mode).values())
+                            lexicon_path=lexicon_path, lexicon_mode=lexicon_mode,
+                            normalize_dodges=normalize_dodges).values())
     return {"spam_weight": total, "spam_density": total * 1000.0 / len(text) if text else 0.0}
 
 
@@ -217,6 +294,7 @@ def spam_filter(
     categories: list[str] | None = None,
     lexicon_path: str | None = None,
     lexicon_mode: str = "extend",
+    normalize_dodges: bool = True,
 ) -> str | None:
     """Reject documents dominated by gambling, adult, loan or ad spam vocabulary.
 
@@ -234,6 +312,11 @@ def spam_filter(
     spam avoids them. Terms match inside longer words unless written with a leading ^; a space in a term
     matches any whitespace or none, so spacing tricks (무직자 대출 / 무직자대출) do not escape it.
 
+    Spellings written to dodge word lists are read through a matching view (dps/text/spam_dodge.py), never
+    written back: syllables spaced or dotted apart (안.전.놀.이.터, 사 이 트, 꽁★머★니), compatibility-jamo
+    spellings (ㅅㅏㅇㅣㅌㅡ), the lexicon's jamo abbreviations (ㅌㅌ for 토토) and invisible characters inside
+    a word. Measured by scripts/bench_spam_dodge.py: see docs/cleaners.md.
+
     Parameters:
         min_spam_density: minimum summed term weight per 1,000 characters for a document to be rejected.
         min_spam_weight: minimum summed term weight for a document to be rejected, whatever its length.
@@ -243,6 +326,8 @@ def spam_filter(
         lexicon_path: a YAML lexicon in the shipped file's format; None uses only the shipped lexicon.
         lexicon_mode: "extend" adds the user lexicon to the shipped one (re-weighing repeated terms);
             "replace" uses the user lexicon alone.
+        normalize_dodges: match the lexicon in the dodge-normalized view of the text (spaced or dotted
+            syllables, jamo spellings, abbreviations); False matches the text as written.
     Reasons:
         spam_gambling: gambling vocabulary dominates (betting/casino sites, recruiting codes).
         spam_adult: adult vocabulary dominates (prostitution ads, pornography, sex-enhancement sales).
@@ -255,6 +340,7 @@ def spam_filter(
         categories=categories,
         lexicon_path=lexicon_path,
         lexicon_mode=lexicon_mode,
+        normalize_dodges=normalize_dodges,
     )
     total = sum(scores.values())
     if total <= 0 or total < min_spam_weight or total * 1000.0 / len(text) < min_spam_density:
