@@ -117,7 +117,7 @@ def minhash_dedup(df, *, config: JobConfig, index: IndexView | None = None, thre
     repeated = links.where(F.col(SRC) == F.col(DST)).select(F.col(SRC).alias("node"))
     # 3. Verification against the true Jaccard similarity.
     if verify:
-        edges = materialize(verified_edges(edges, docs, threshold, shingling, old_sets))
+        edges = materialize(verified_edges(edges, docs, threshold, shingling, old_sets, repeated))
 
     # 4. Components; rows repeated under one node form a group even without edges.
     components = connected_components(edges)
@@ -217,18 +217,27 @@ def bucket_links(band_rows, partitions: int | None = None):
     return links.select(F.col("hub").alias(SRC), F.col(NODE).alias(DST)).distinct()
 
 
-def verified_edges(edges, docs, threshold: float, shingling: dict, old_sets=None):
+def verified_edges(edges, docs, threshold: float, shingling: dict, old_sets=None, repeated=None):
     """The candidate edges whose two documents' shingle sets have true Jaccard similarity >= threshold.
 
     docs: (node, text) of this run; old_sets: (node, shingles) of earlier runs' documents (from the index), or
-    None. Only documents with an edge are shingled, once each (not once per edge); the pairs are then scored from
-    the two sets (pair_jaccard gives the same value from a set as from its text).
+    None; repeated: (node) of the nodes that more than one row of docs holds (bucket_links' self-loops), or None
+    when that is not known. Only documents with an edge are shingled, once each (not once per edge); the pairs are
+    then scored from the two sets (pair_jaccard gives the same value from a set as from its text).
     """
     from pyspark.sql import functions as F
 
     ends = small_side(edges.select(F.col(SRC).alias(NODE)).unionByName(edges.select(F.col(DST).alias(NODE)))
                       .distinct())
-    texts = docs.join(ends, NODE, "left_semi").dropDuplicates([NODE])
+    texts = docs.join(ends, NODE, "left_semi")
+    if repeated is None:
+        texts = texts.dropDuplicates([NODE])
+    else:
+        # Only a repeated node has more than one row: the others are shingled where they are, and only the repeated
+        # ones' texts are shuffled to keep one row each (de-duplicating them all shuffled 98 MB of text at 200 MB).
+        repeated = small_side(repeated.select(F.col("node").alias(NODE)).distinct())
+        texts = texts.join(repeated, NODE, "left_anti").unionByName(
+            texts.join(repeated, NODE, "left_semi").dropDuplicates([NODE]))
     sets = texts.mapInArrow(partial(_shingle_sets, shingling=shingling), SET_SCHEMA)
     if old_sets is not None:
         sets = sets.unionByName(old_sets.join(ends, NODE, "left_semi")).dropDuplicates([NODE])

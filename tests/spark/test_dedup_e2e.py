@@ -109,6 +109,9 @@ def minhash_rows():
     rows += [("h-a", " ".join(half)), ("h-b", " ".join(half[:15] + sentences(rng, 15)))]
     rows += [("s1", "좋아요"), ("s2", "좋아요"), ("s3", "굿 굿")]  # shorter than a 5-gram
     rows += [("r1", " ".join(near[:20]))] * 2  # the same record twice (same id and text)
+    # The same record twice, with a near-duplicate: the repeated node is one end of a verified pair.
+    twice = sentences(rng)
+    rows += [("t1", " ".join(twice))] * 2 + [("t2", " ".join(replaced(twice, [4], rng)))]
     rows += [("f1", " ".join(near), "filtered", "hangul_ratio:hangul_ratio_low"),
              ("q1", None, "quarantined", "read:malformed_json")]
     return rows
@@ -124,6 +127,7 @@ def minhash_run(spark):
 def test_minhash_premises_hold():
     texts = {r[0]: r[1] for r in minhash_rows()}
     assert text_jaccard(texts["n-a"], texts["n-b"]) > 0.9
+    assert text_jaccard(texts["t1"], texts["t2"]) > 0.85
     assert text_jaccard(texts["n-a"], texts["n-c"]) == 1.0  # spacing and punctuation only
     assert text_jaccard(texts["n-a"], texts["r1"]) < 0.8
     assert text_jaccard(texts["c-a"], texts["c-b"]) > 0.83 and text_jaccard(texts["c-b"], texts["c-c"]) > 0.83
@@ -156,6 +160,9 @@ def test_minhash_same_record_twice_keeps_one(minhash_run):
     _, out = minhash_run
     assert sorted((r["dps_status"], r["dup_of"]) for r in out if r["id"] == "r1") == [
         ("duplicate", "r1"), ("kept", None)]
+    # Shingled once and scored once although two rows hold it: its near-duplicate joins its cluster.
+    assert sorted((r["id"], r["dps_status"], r["dup_of"]) for r in out if r["id"] in ("t1", "t2")) == [
+        ("t1", "duplicate", "t1"), ("t1", "kept", None), ("t2", "duplicate", "t1")]
 
 
 def test_minhash_leaves_rows_that_are_not_kept_untouched(minhash_run):
