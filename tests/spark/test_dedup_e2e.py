@@ -12,6 +12,7 @@ from dps.dedup.exact import exact_dedup
 from dps.dedup.minhash import BAND_SCHEMA, bucket_links, minhash_dedup
 from dps.dedup.signatures import text_jaccard
 from dps.pipeline import run
+from tests.dedup.test_local_components import union_find_roots
 
 pytestmark = pytest.mark.spark
 
@@ -210,21 +211,8 @@ def test_connected_components_match_union_find(spark, local_edges):
     edges = [(rng.randrange(120), rng.randrange(120)) for _ in range(80)]
     edges += [(i, i + 1) for i in range(300, 316)]  # a chain
     edges += [(5, 5)]
-    parent = {}
-
-    def find(x):
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in edges:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    nodes = {n for e in edges for n in e if e[0] != e[1]}
-    expected = {n: min(m for m in nodes if find(m) == find(n)) for n in nodes}
+    roots = union_find_roots(317, edges)  # nodes without an edge are components of their own there
+    expected = {n: roots[n] for e in edges for n in e if e[0] != e[1]}
     df = spark.createDataFrame(edges, "src long, dst long")
     got = {r["node"]: r["root"] for r in connected_components(df, local_edges=local_edges).collect()}
     assert got == expected
