@@ -128,8 +128,9 @@ class _Session:
 
 
 def test_jvm_sizes_in_mb():
-    assert [jvm_size_mb(s) for s in ("4g", "1G", "512m", "2048k", "1gb", str(3 * 2**20), "1t")] == [
-        4096, 1024, 512, 2, 1024, 3, 1024 ** 2]
+    # Without a unit Spark reads these settings in MiB (spark.executor.memory=4096 is 4 GiB).
+    assert [jvm_size_mb(s) for s in ("4g", "1G", "512m", "2048k", "1gb", "3072", "1t")] == [
+        4096, 1024, 512, 2, 1024, 3072, 1024 ** 2]
 
 
 def test_the_record_limit_follows_the_heap_of_the_jvm_that_reads():

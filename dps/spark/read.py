@@ -202,12 +202,13 @@ def record_limit_mb(spark, cfg: InputConfig) -> tuple[float, str]:
 
 
 def jvm_size_mb(size: str) -> float:
-    """A JVM memory size ("512m", "4g", "1024k", bytes without a unit) in MB."""
+    """A Spark memory setting ("512m", "4g", "1024k"; without a unit, MiB, as Spark reads spark.driver.memory and
+    spark.executor.memory) in MB."""
     text = size.strip().lower().removesuffix("b")
     units = {"k": 1 / 1024, "m": 1.0, "g": 1024.0, "t": 1024.0 ** 2}
     if text and text[-1] in units:
         return float(text[:-1]) * units[text[-1]]
-    return float(text) / 2**20
+    return float(text)
 
 
 def read_marked(spark, cfg: InputConfig):
