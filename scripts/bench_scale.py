@@ -24,13 +24,20 @@ The plain corpus of --cluster-size GB (one of --sizes; 0: none) also runs with s
 cluster (dps.devcluster: 2 workers x 1 core, 1.5 GB executors, the environment shipped as an archive built by
 scripts/package_env.sh unless --archive names one); its shards must equal local mode's, byte for byte.
 
-Start it under `flock /tmp/dps-spark.lock` on shared machines; 4 GB runs take a while (see docs/performance.md).
+On a shared machine, `--lock /tmp/dps-spark.lock` holds that lock for each run only (not while corpora are made and
+not between runs), so other jobs can go between runs without disturbing one. Each finished run is kept in
+--work/results/NAME.json with the commit it measured; `--reuse` takes a kept run of the same commit, corpus and config
+instead of running it again, so a long benchmark can be resumed after it was stopped. 4 GB runs take a while (see
+docs/scaling.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import glob
+import hashlib
 import json
 import os
 import random
@@ -211,6 +218,57 @@ def _empty_stage(info: dict) -> dict:
             "spill_disk_bytes": 0, "longest_task_s": 0.0, "largest_task_input_bytes": 0}
 
 
+def commit() -> str:
+    """The commit measured (with `+changes` when the tree differs from it)."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                           text=True)
+    return (head.stdout.strip() or "unknown") + ("+changes" if dirty.stdout.strip() else "")
+
+
+def run_key(name: str, folder: str, config_path: str) -> str:
+    """What a kept run must match to be reused: the commit, the corpus files and the config's text."""
+    files = sorted(os.path.realpath(f) for f in glob.glob(os.path.join(folder, "*")))
+    digest = hashlib.sha256("\n".join([name, commit(), *files, open(config_path, encoding="utf-8").read()])
+                            .encode()).hexdigest()
+    return digest[:16]
+
+
+@contextlib.contextmanager
+def held(lock_path: str | None):
+    """Hold an exclusive flock on `lock_path` (nothing when None)."""
+    if not lock_path:
+        yield
+        return
+    with open(lock_path, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def run_kept(name: str, folder: str, work: str, config_path: str, reuse: bool, lock: str | None, runner=None,
+             **kwargs) -> dict:
+    """A run's figures: a kept run of the same commit, corpus and config when `reuse`, else a new run (under
+    `lock`), kept in --work/results."""
+    key = run_key(name, folder, config_path)
+    kept = os.path.join(work, "results", f"{name}.json")
+    if reuse and os.path.exists(kept):
+        result = json.load(open(kept, encoding="utf-8"))
+        if result.get("key") == key:
+            print(f"{name}: reusing the run of {result.get('commit')} kept in {kept}", flush=True)
+            return result
+    with held(lock):
+        result = (runner or run_one)(name, folder, work, config_path, **kwargs)
+    result.update(key=key, commit=commit())
+    os.makedirs(os.path.dirname(kept), exist_ok=True)
+    with open(kept + ".tmp", "w", encoding="utf-8") as fh:
+        json.dump(result, fh, ensure_ascii=False, indent=1)
+    os.replace(kept + ".tmp", kept)
+    return result
+
+
 def run_one(name: str, folder: str, work: str, config_path: str) -> dict:
     """`dps run` on one corpus in a fresh process; its figures."""
     out = os.path.join(work, "out", name)
@@ -297,7 +355,7 @@ def run_cluster(name: str, folder: str, work: str, config_path: str, archive: st
 def targets(plain: list[dict], skew: list[dict], members: int) -> list[tuple[str, bool | None, str]]:
     """(target, met (None: not measured), figures)."""
     out = []
-    ok = [r for r in plain if r["exit"] == 0]
+    ok = sorted((r for r in plain if r["exit"] == 0), key=lambda r: r["mb"])
     if len(ok) >= 3:
         marginal = [(b["wall_s"] - a["wall_s"]) / (b["mb"] - a["mb"]) for a, b in zip(ok, ok[1:])]
         mean = sum(marginal) / len(marginal)
@@ -357,6 +415,9 @@ def main() -> None:
     parser.add_argument("--cluster-size", type=float, default=1,
                         help="plain size (GB, one of --sizes) also run on a standalone cluster; 0: none")
     parser.add_argument("--archive", help="the environment archive for the cluster run (default: built in --work)")
+    parser.add_argument("--lock", help="a flock file held for each run only (e.g. /tmp/dps-spark.lock)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="take runs kept in --work/results for the same commit, corpus and config")
     args = parser.parse_args()
     work = scratch_folder(args.work, fresh=False)
     records = [r for f in sorted(glob.glob(os.path.join(args.data, "*.jsonl"))) for r in read_records(f)]
@@ -370,17 +431,18 @@ def main() -> None:
     results = []
     for size in args.sizes:
         folder = link_folder(work, f"plain-{size:g}gb", take(copies, size * gb))
-        results.append(run_one(f"plain-{size:g}gb", folder, work, args.config))
+        results.append(run_kept(f"plain-{size:g}gb", folder, work, args.config, args.reuse, args.lock))
         print(json.dumps({k: v for k, v in results[-1].items() if k not in ("stages", "steps")}), flush=True)
     skew = []
     for size in args.skew_sizes:
         folder = link_folder(work, f"skew-{size:g}gb", extra + take(copies, max(size * gb - extra_bytes, 0)))
-        skew.append(run_one(f"skew-{size:g}gb", folder, work, args.config))
+        skew.append(run_kept(f"skew-{size:g}gb", folder, work, args.config, args.reuse, args.lock))
         print(json.dumps({k: v for k, v in skew[-1].items() if k not in ("stages", "steps")}), flush=True)
     cluster = None
     if args.cluster_size and args.cluster_size in args.sizes:
         name = f"plain-{args.cluster_size:g}gb"
-        cluster = run_cluster(name, os.path.join(work, "corpora", name), work, args.config, args.archive)
+        cluster = run_kept(f"cluster-{name}", os.path.join(work, "corpora", name), work, args.config, args.reuse,
+                           args.lock, runner=lambda _n, *a, **k: run_cluster(name, *a, **k), archive=args.archive)
         print(json.dumps(cluster), flush=True)
     checks = targets(results, skew, args.family_members)
     if cluster is not None:
