@@ -65,9 +65,13 @@ class ReportConfig:
     # Example documents per rejection reason on the HTML report page. Each one costs a seeded hash of every
     # rejected document's text in the report's aggregate, hence the cap; `dps show` lists any number.
     examples_per_reason: int = 3
+    # Sources the report lists by name (input.source_column); the others are summed as "(other sources)". A source
+    # column holding URLs or domains would otherwise send a row per value to the driver and into the report.
+    max_sources: int = 100
 
 
 MAX_EXAMPLES_PER_REASON = 50
+MAX_SOURCES = 10_000
 
 
 @dataclass(frozen=True)
@@ -711,6 +715,8 @@ def _parse_report(r: _Reader, raw: Any) -> ReportConfig:
                                          minimum=0, maximum=MAX_EXAMPLES_PER_REASON,
                                          limits=f"an integer in [0, {MAX_EXAMPLES_PER_REASON}] (dps show lists "
                                                 f"any number)")),
+        max_sources=int(r.number(rep["max_sources"], "report.max_sources", integer=True, minimum=1,
+                                 maximum=MAX_SOURCES, limits=f"an integer in [1, {MAX_SOURCES}]")),
     )
 
 

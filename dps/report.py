@@ -18,6 +18,13 @@ from dps.marks import DETAIL, RAW, REASON, STATUS, STATUSES
 from dps.registry import STAGES, bind
 from dps.render.html import EXAMPLE_CHARS, LINE_EXAMPLES
 
+# Sources the console table lists (the largest); the JSON and HTML reports list them all.
+CONSOLE_SOURCES = 20
+# The report names at most report.max_sources sources; the others are summed under this name.
+OTHER_SOURCES = "(other sources)"
+# Statuses x reasons seen per source, at most, before the report stops listing sources one by one.
+ROWS_PER_SOURCE = 64
+
 
 @dataclass
 class ReasonCount:
@@ -130,8 +137,11 @@ class Report:
         sources = self.by_source()
         if len(sources) > 1 or (sources and "(none)" not in sources):
             lines += ["", f"{'source':<20} " + " ".join(f"{s:>12}" for s in STATUSES)]
-            for src, counts in sources.items():
+            largest = sorted(sources.items(), key=lambda kv: -sum(kv[1].values()))[:CONSOLE_SOURCES]
+            for src, counts in sorted(largest):
                 lines.append(f"{src[:20]:<20} " + " ".join(f"{counts.get(s, 0):>12,}" for s in STATUSES))
+            if len(sources) > CONSOLE_SOURCES:
+                lines.append(f"({len(sources) - CONSOLE_SOURCES} more sources in the JSON and HTML report)")
         if self.index is not None:
             ix = self.index
             lines += ["", f"index {ix['path']}: run {ix['run_id']} checked against {ix['docs_seen']:,} documents of "
@@ -150,16 +160,35 @@ def aggregate(marked, config, edit_columns: list[tuple[str, str]], source_col: s
     from pyspark.sql import functions as F
 
     text_col = config.input.text_column
-    group_cols = [STATUS, REASON] + ([source_col] if source_col else [])
-    return marked.groupBy(*group_cols).agg(
-        F.count(F.lit(1)).alias("docs"),
-        F.coalesce(F.sum(F.char_length(text_col)), F.lit(0)).alias("chars"),
-        F.coalesce(F.sum(F.octet_length(text_col)), F.lit(0)).alias("bytes"),
-        *[F.count(c).alias(f"{c}_docs") for c, _ in edit_columns],
-        *[F.coalesce(F.sum(c), F.lit(0)).alias(f"{c}_chars") for c, _ in edit_columns],
-        *example_columns(config, marked.columns),  # a few rejected documents per reason for the HTML page
-        *line_dedup_columns(marked.columns),
-    ).collect()
+
+    def rows(source):
+        return marked.groupBy(STATUS, REASON, *([source] if source is not None else [])).agg(
+            F.count(F.lit(1)).alias("docs"),
+            F.coalesce(F.sum(F.char_length(text_col)), F.lit(0)).alias("chars"),
+            F.coalesce(F.sum(F.octet_length(text_col)), F.lit(0)).alias("bytes"),
+            *[F.count(c).alias(f"{c}_docs") for c, _ in edit_columns],
+            *[F.coalesce(F.sum(c), F.lit(0)).alias(f"{c}_chars") for c, _ in edit_columns],
+            *example_columns(config, marked.columns),  # a few rejected documents per reason for the HTML page
+            *line_dedup_columns(marked.columns),
+        )
+
+    if source_col is None:
+        return rows(None).collect()  # statuses x reasons: a bounded number of rows
+    # Per source, as long as the sources are few: a source column holding URLs or domains must not bring a row per
+    # value to the driver. One job in the usual case; past the cap, the largest sources by documents are listed
+    # and the others summed as one (two more small jobs).
+    most = config.report.max_sources
+    cap = most * ROWS_PER_SOURCE
+    got = rows(source_col).limit(cap + 1).collect()
+    if len(got) <= cap and len({r[source_col] for r in got}) <= most:
+        return got
+    top = (marked.groupBy(source_col).count().where(F.col(source_col).isNotNull())
+           .orderBy(F.desc("count"), F.asc(source_col)).limit(most).collect())
+    listed = [r[source_col] for r in top]
+    folded = (F.when(F.col(source_col).isNull(), F.lit(None).cast("string"))
+              .when(F.col(source_col).isin(listed), F.col(source_col).cast("string"))
+              .otherwise(F.lit(OTHER_SOURCES)))
+    return rows(folded.alias(source_col)).collect()
 
 
 def line_dedup_columns(columns) -> list:

@@ -140,7 +140,7 @@ EVERY_KEY = {
     "run_id": "2026-11-23",
     "index": {"path": "s3a://b/index"},
     "stages": [{"normalize": {"form": "NFKC"}}],
-    "report": {"examples_per_reason": 10},
+    "report": {"examples_per_reason": 10, "max_sources": 20},
     "spark": {"master": "local[2]", "app_name": "nightly", "driver_memory": "2g",
               "settings": {"spark.sql.shuffle.partitions": "8"}},
 }

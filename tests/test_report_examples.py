@@ -79,4 +79,4 @@ def test_the_report_shows_as_many_examples_as_configured(spark, tmp_path):
     assert "dps show &quot;$OUT&quot; --reason gopher_quality:too_few_words -n 50" in section
     assert f"<code>OUT={tmp_path}/out</code>" in html
     assert json.loads((tmp_path / "out" / "_dps_report.json").read_text())["config"]["report"] == \
-        {"examples_per_reason": 5}
+        {"examples_per_reason": 5, "max_sources": 100}
