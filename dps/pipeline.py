@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from dps.config import ConfigError, JobConfig
-from dps.dedup.frames import kept_text_bytes
+from dps.dedup.frames import DUP_COUNT, kept_text_bytes
 from dps.dedup.index import IX_TEXT, index_rows, open_index
 from dps.marks import REASON, STATUS
 from dps.outputs import RunGuard, RunOptions
@@ -254,7 +254,9 @@ def _write_staged(spark, config: JobConfig, steps: _Steps, rows, index, job_plan
         written = {}
         shards = shard_count(kept_bytes, config.output.target_shard_mb)
         echo(f"writing {kept_docs:,} kept documents as {shards} shard(s) to {out_path}")
-        kept = marked.where(F.col(STATUS) == "kept").select(*steps.restore)
+        # After a dedup stage, each kept document also carries dup_count (docs/dedup.md#dup_count).
+        counted = [F.col(DUP_COUNT)] if DUP_COUNT in marked.columns and DUP_COUNT not in steps.columns else []
+        kept = marked.where(F.col(STATUS) == "kept").select(*steps.restore, *counted)
         staged = stage_shards(kept, out_path, run_token=guard.token, shards=shards, sort_columns=[text_col],
                               compression=config.output.compression)
         staged_folders.append(staged)
@@ -264,7 +266,8 @@ def _write_staged(spark, config: JobConfig, steps: _Steps, rows, index, job_plan
         if config.output.rejected_path:
             # Everything the stages added (marks, dup_of, ...) goes with the rejected rows.
             rejected = marked.where(F.col(STATUS) != "kept").drop(*[c for c, _ in steps.edit_columns],
-                                                                   *steps.stats_columns.values(), IX_TEXT)
+                                                                   *steps.stats_columns.values(), IX_TEXT,
+                                                                   *([DUP_COUNT] if counted else []))
             if steps.plain:
                 back = {v: k for k, v in steps.plain.items()}
                 rejected = rejected.toDF(*[back.get(n, n) for n in rejected.columns])

@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import partial
 
 from dps.config import JobConfig
-from dps.dedup.frames import (GROUP, RUN, SID, check_columns, mark_groups, split_kept, stable_id, survivor_order,
-                              window_partitions, with_dup_of, with_old_rows)
+from dps.dedup.frames import (DUP_COUNT, ELIGIBLE, GROUP, RID, RUN, SID, check_columns, mark_groups, split_kept,
+                              stable_id, survivor_order, survivor_values, window_partitions, with_dup_of,
+                              with_old_rows, with_row_ids)
 from dps.dedup.index import IndexView
 from dps.dedup.signatures import exact_keys
 
@@ -23,7 +24,8 @@ def exact_dedup(df, *, config: JobConfig, index: IndexView | None = None, lowerc
     and with punctuation and symbols (emoji included) removed. One document per key survives: the one
     with the lowest stable id (input.id_column as a string; without one, the hex MD5 of the text), or, with
     priority_column, the lowest (or highest) priority first and the stable id to break ties. The others get
-    dps_status 'duplicate', dps_reason 'exact_dedup' and dup_of = the survivor's stable id. Only kept rows
+    dps_status 'duplicate', dps_reason 'exact_dedup' and dup_of = the survivor's stable id; the survivor's
+    dup_count counts the group (docs/dedup.md#dup_count-how-many-documents-a-kept-one-stands-for). Only kept rows
     take part; documents that normalize to nothing are left alone. Costs one Arrow pass over the kept rows
     and one shuffle of them. With an index (nightly runs), a document whose key matches one kept by an
     earlier run is marked with reason exact_dedup:index, dup_of = that document's id and dup_of_run = its
@@ -42,17 +44,20 @@ def exact_dedup(df, *, config: JobConfig, index: IndexView | None = None, lowerc
     text_col = config.input.text_column
     cross_run = index is not None
     kept, rest = split_kept(with_dup_of(df, cross_run))
-    kept = kept.withColumn(SID, stable_id(config))
-    schema = T.StructType(kept.schema.fields + [T.StructField(KEY, T.BinaryType(), True)])
-    keyed = kept.mapInArrow(partial(_add_keys, text_col=text_col, lowercase=lowercase,
-                                    strip_punctuation=strip_punctuation), schema)
+    kept = with_row_ids(kept).withColumn(SID, stable_id(config))
+    # The keys are computed on narrow rows (the text goes into the Arrow pass and stays there).
+    narrow = kept.select(RID, SID, *survivor_values(rest.schema.fields, priority_column), DUP_COUNT, text_col)
+    schema = T.StructType(narrow.schema.fields + [T.StructField(KEY, T.BinaryType(), True)])
+    keyed = narrow.mapInArrow(partial(_add_keys, text_col=text_col, lowercase=lowercase,
+                                      strip_punctuation=strip_punctuation), schema).drop(text_col)
     # Rows without a key are grouped by their own id (never marked), so they do not pile into one task.
-    keyed = keyed.withColumn(GROUP, F.coalesce(F.col(KEY), F.unhex(F.md5(F.col(SID)))))
+    keyed = (keyed.withColumn(GROUP, F.coalesce(F.col(KEY), F.unhex(F.md5(F.col(SID)))))
+             .withColumn(ELIGIBLE, F.col(KEY).isNotNull()))
     if cross_run:
         keyed = with_old_rows(keyed, _old_rows(df.sparkSession, index, keyed), index.run_id)
-    order = survivor_order(rest, priority_column, priority_descending, cross_run)  # rest has the frame's columns
+    order = survivor_order(priority_column, priority_descending, cross_run)
     partitions = window_partitions(df, text_col)
-    marked = mark_groups(keyed, "exact_dedup", order, partitions, eligible=F.col(KEY).isNotNull())
+    marked = mark_groups(kept, keyed, "exact_dedup", order, partitions)
     return marked.select(*rest.columns).unionByName(rest)
 
 

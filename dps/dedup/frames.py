@@ -4,6 +4,10 @@ Survivor rule (the same on every run and for any partitioning): within a group o
 sorts first by (priority column [ascending, or descending if asked; nulls last], stable id, a 64-bit hash
 of the whole row) is kept; every other row becomes `duplicate` with `dup_of` = the kept row's stable id.
 The row hash only separates rows that share a stable id; rows equal in every column are interchangeable.
+
+The survivor window runs on narrow rows (a row id, the group, the order's values, the count), not on the
+documents: only the rows it changes (the members of groups of two or more) are joined back to the documents,
+by broadcast when they are few, so a corpus with few duplicates is never shuffled with its text.
 """
 
 from __future__ import annotations
@@ -18,7 +22,17 @@ OLD = "_dps_old"  # the row is a document of an earlier run (never marked, never
 RUN = "_dps_run"  # the row's run id
 DUP_OF_RUN = "dup_of_run"  # run id of the document a duplicate matched
 
+RID = "_dps_rid"  # a row id, unique within one evaluation of the kept rows (see with_row_ids)
+HASH = "_dps_row_hash"  # the survivor rule's last tie-break
+ELIGIBLE = "_dps_eligible"  # false: the row is never marked (a group of its own in practice)
+# Up to this many rows (16-byte nodes, or a survivor window's changes), a frame joined against the documents is
+# broadcast, so the documents are not shuffled for the join (~10-20 MB, well inside a 1 GB driver).
+BROADCAST_ROWS = 250_000
+
 DUP_OF = "dup_of"
+# On every kept row once a dedup stage ran: how many input rows of this run it stands for (itself and its exact and
+# near duplicates), for upsampling by cluster size ("rehydration"). Written with the kept rows only.
+DUP_COUNT = "dup_count"
 SID = "_dps_sid"  # the stable id, as a string
 GROUP = "_dps_group"
 
@@ -31,6 +45,20 @@ def check_columns(df, config: JobConfig, stage: str, priority_column: str | None
         if name is not None and name not in df.columns:
             raise ConfigError(f"{config.source}: {where}: the data has no column '{name}' "
                               f"(columns: {', '.join(c for c in df.columns if not c.startswith('dps_'))})")
+    check_dup_count(df, config, stage)
+
+
+def check_dup_count(df, config: JobConfig, stage: str) -> None:
+    """An input column named dup_count must hold integers: dedup adds its values up (so deduplicating dps's own
+    output again keeps the counts right); any other type is refused before Spark does the work."""
+    from pyspark.sql import types as T
+
+    if DUP_COUNT in df.columns:
+        dtype = df.schema[DUP_COUNT].dataType
+        if not isinstance(dtype, (T.IntegerType, T.LongType, T.ShortType, T.ByteType)):
+            raise ConfigError(f"{config.source}: stages.{stage}: the input column '{DUP_COUNT}' holds "
+                              f"{dtype.simpleString()}, not integers; dedup stages write each kept document's "
+                              f"duplicate count there: rename the column")
 
 
 def check(condition: bool, config: JobConfig, stage: str, message: str) -> None:
@@ -50,12 +78,20 @@ def stable_id(config: JobConfig, text_column: str | None = None):
 
 def with_dup_of(df, cross_run: bool = False):
     """The dup_of column (and, deduplicating against an index, dup_of_run), added all null if no earlier dedup
-    stage added them."""
+    stage added them, and dup_count (a long: 1 on kept rows, null on the others) unless it is there (then a kept
+    row's null counts as 1 and other rows keep theirs)."""
     from pyspark.sql import functions as F
 
     for name in (DUP_OF, DUP_OF_RUN) if cross_run else (DUP_OF,):
         if name not in df.columns:
             df = df.withColumn(name, F.lit(None).cast("string"))
+    if DUP_COUNT not in df.columns:
+        df = df.withColumn(DUP_COUNT, F.when(F.col(STATUS).eqNullSafe("kept"), F.lit(1)).cast("long"))
+    else:  # dps's own output read again (or an earlier dedup stage): counts add up, null counts as 1
+        dtype = df.schema[DUP_COUNT].dataType
+        df = df.withColumn(DUP_COUNT, F.when(F.col(STATUS).eqNullSafe("kept"),
+                                             F.coalesce(F.col(DUP_COUNT), F.lit(1).cast(dtype)))
+                           .otherwise(F.col(DUP_COUNT)))
     return df
 
 
@@ -79,8 +115,9 @@ def split_kept(df):
     return df.where(kept), df.where(~kept)
 
 
-def _row_hash(df):
-    """xxhash64 over every column Spark can hash (maps cannot be hashed; they never decide a tie here)."""
+def _row_hash(fields):
+    """xxhash64 over every column of `fields` (a schema's fields) Spark can hash (maps cannot be hashed; they never
+    decide a tie here)."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
@@ -93,18 +130,43 @@ def _row_hash(df):
             return all(hashable(f.dataType) for f in dtype.fields)
         return True
 
-    return F.xxhash64(*[F.col(f.name) for f in df.schema.fields if hashable(f.dataType)])
+    return F.xxhash64(*[F.col(f.name) for f in fields if hashable(f.dataType)])
 
 
-def survivor_order(df, priority_column: str | None, priority_descending: bool, cross_run: bool = False) -> list:
-    """The survivor rule as a window order. `df` names the columns the tie-breaking row hash covers."""
+def with_row_ids(kept):
+    """`kept` with RID: Spark's monotonically increasing id (partition index and position), the same on every
+    evaluation of the same plan over the same (cached) input, which is how the survivor window's narrow rows and
+    the documents they came from meet again."""
+    from pyspark.sql import functions as F
+
+    return kept.withColumn(RID, F.monotonically_increasing_id())
+
+
+def survivor_values(frame_fields: list, priority_column: str | None) -> list:
+    """What the survivor rule orders by, as narrow columns: the priority column (by its name) and HASH, a 64-bit
+    hash over the frame's columns."""
+    from pyspark.sql import functions as F
+
+    values = [F.col(priority_column)] if priority_column is not None else []
+    return values + [_row_hash(frame_fields).alias(HASH)]
+
+
+def small_side(df):
+    """`df` with a broadcast hint when it has at most BROADCAST_ROWS rows (counted, never collected)."""
+    from pyspark.sql import functions as F
+
+    return F.broadcast(df) if df.count() <= BROADCAST_ROWS else df
+
+
+def survivor_order(priority_column: str | None, priority_descending: bool, cross_run: bool = False) -> list:
+    """The survivor rule as a window order over narrow rows (see survivor_values)."""
     from pyspark.sql import functions as F
 
     order = [F.col(OLD).desc()] if cross_run else []  # documents of earlier runs always survive
     if priority_column is not None:
         p = F.col(priority_column)
         order.append(p.desc_nulls_last() if priority_descending else p.asc_nulls_last())
-    return order + [F.col(SID).asc(), _row_hash(df).asc()]
+    return order + [F.col(SID).asc(), F.col(HASH).asc()]
 
 
 # Text bytes per partition of the survivor window. The pipeline caches a frame stage's output, and Spark
@@ -136,38 +198,60 @@ def window_partitions(df, text_col: str) -> int:
     return max(df.rdd.getNumPartitions(), -(-kept_text_bytes(df, text_col) // PARTITION_BYTES))
 
 
-def mark_groups(rows, reason: str, order: list, partitions: int, eligible=None):
+def mark_groups(documents, narrow, reason: str, order: list, partitions: int):
     """Keep the first row of each GROUP (by `order`); mark the others duplicate of it.
 
-    Rows are hash-partitioned by GROUP into `partitions` (see window_partitions). Rows where `eligible` is
-    false are never marked (they sit in a group of their own in practice). With rows of earlier runs (an OLD
-    column, see with_old_rows; `order` must put them first): a group's old document survives, this run's rows
-    in it are marked with reason '<reason>:index' and dup_of_run = the old document's run id, and the old rows
-    are dropped again.
+    `narrow`: one row per document (RID, GROUP, SID, the survivor values, DUP_COUNT, ELIGIBLE), plus, with an
+    index, rows of earlier runs (OLD true, RUN; see with_old_rows; `order` must put them first). `documents`: the
+    kept rows with RID and SID. The window runs over `narrow`, hash-partitioned by GROUP into `partitions` (see
+    window_partitions). Rows where ELIGIBLE is false are never marked. A group's old document survives; this run's
+    rows in it are marked with reason '<reason>:index' and dup_of_run = the old document's run id. The kept row of
+    a group gets the sum of its members' DUP_COUNT (this run's rows only); marked rows keep theirs. Only the
+    changed rows are joined back to `documents`: by broadcast up to BROADCAST_ROWS, else by a shuffle of both.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    cross_run = OLD in rows.columns
+    from dps.dedup.components import materialize
+
+    cross_run = OLD in narrow.columns
     w = Window.partitionBy(GROUP).orderBy(*order)
-    ranked = (rows.repartition(partitions, GROUP)
+    whole = Window.partitionBy(GROUP)  # the same partitioning: no second shuffle or sort
+    count = F.coalesce(F.col(DUP_COUNT), F.lit(1))
+    new = ~F.col(OLD) if cross_run else F.lit(True)
+    ranked = (narrow.repartition(partitions, GROUP)
               .withColumn("_dps_rank", F.row_number().over(w))
-              .withColumn("_dps_first", F.first(SID).over(w)))
-    duplicate = F.col("_dps_rank") > 1
-    if eligible is not None:
-        duplicate = duplicate & eligible
+              .withColumn("_dps_first", F.first(SID).over(w))
+              .withColumn("_dps_total", F.sum(F.when(new, count)).over(whole)))
     label = F.lit(reason)
+    first_run = F.lit(None).cast("string")
     if cross_run:
         ranked = (ranked.withColumn("_dps_first_old", F.first(OLD).over(w))
                   .withColumn("_dps_first_run", F.first(RUN).over(w)))
-        duplicate = duplicate & ~F.col(OLD)
         label = F.when(F.col("_dps_first_old"), F.lit(f"{reason}:index")).otherwise(label)
-    marked = (ranked
-              .withColumn(STATUS, F.when(duplicate, F.lit("duplicate")).otherwise(F.col(STATUS)))
-              .withColumn(REASON, F.when(duplicate, label).otherwise(F.col(REASON)))
-              .withColumn(DUP_OF, F.when(duplicate, F.col("_dps_first")).otherwise(F.col(DUP_OF))))
+        first_run = F.col("_dps_first_run")
+    duplicate = (F.col("_dps_rank") > 1) & F.col(ELIGIBLE)
+    changes = materialize(
+        ranked.where(new & F.col(ELIGIBLE) & ((F.col("_dps_rank") > 1) | (F.col("_dps_total") != count)))
+        .select(RID, F.col(SID).alias("_dps_change_sid"), duplicate.alias("_dps_dup"), F.col("_dps_first"),
+                label.alias("_dps_label"), first_run.alias("_dps_first_run"), F.col("_dps_total")))
+    if changes.count() <= BROADCAST_ROWS:
+        joined = documents.join(F.broadcast(changes), RID, "left")
+    else:  # both sides by RID into the window's partition count (small sorts for small heaps)
+        joined = documents.repartition(partitions, RID).join(changes.repartition(partitions, RID), RID, "left")
+    # A row id must find its own document again; if an input were read in another order on the second
+    # evaluation, the run fails here rather than marking the wrong documents.
+    same = F.col("_dps_change_sid").isNull() | (F.col("_dps_change_sid") == F.col(SID))
+    dup = F.when(same, F.coalesce(F.col("_dps_dup"), F.lit(False))).otherwise(
+        F.raise_error(F.concat(F.lit(f"{reason}: row id {RID} "), F.col(RID).cast("string"),
+                               F.lit(" points at another document on its second reading; input not deterministic"))))
+    marked = (joined
+              .withColumn(STATUS, F.when(dup, F.lit("duplicate")).otherwise(F.col(STATUS)))
+              .withColumn(REASON, F.when(dup, F.col("_dps_label")).otherwise(F.col(REASON)))
+              .withColumn(DUP_OF, F.when(dup, F.col("_dps_first")).otherwise(F.col(DUP_OF)))
+              # a marked row keeps its own count (it is in the survivor's); on a column dps added it is not output
+              .withColumn(DUP_COUNT, F.when(dup | F.col("_dps_total").isNull(), F.col(DUP_COUNT))
+                          .otherwise(F.col("_dps_total")).cast(documents.schema[DUP_COUNT].dataType)))
     if cross_run:
-        marked = (marked.withColumn(DUP_OF_RUN, F.when(duplicate, F.col("_dps_first_run"))
-                                    .otherwise(F.col(DUP_OF_RUN)))
-                  .where(~F.col(OLD)).drop("_dps_first_old", "_dps_first_run", OLD, RUN))
-    return marked.drop("_dps_rank", "_dps_first")
+        marked = marked.withColumn(DUP_OF_RUN, F.when(dup, F.col("_dps_first_run")).otherwise(F.col(DUP_OF_RUN)))
+    return marked.drop(RID, "_dps_change_sid", "_dps_dup", "_dps_first", "_dps_label", "_dps_first_run", "_dps_total")

@@ -26,8 +26,9 @@ import numpy as np
 
 from dps.config import JobConfig
 from dps.dedup.components import DST, SRC, connected_components, materialize
-from dps.dedup.frames import (GROUP, RUN, SID, check, check_columns, mark_groups, split_kept, stable_id,
-                              survivor_order, window_partitions, with_dup_of, with_old_rows)
+from dps.dedup.frames import (DUP_COUNT, ELIGIBLE, GROUP, RID, RUN, SID, check, check_columns, mark_groups,
+                              small_side, split_kept, stable_id, survivor_order, survivor_values, window_partitions,
+                              with_dup_of, with_old_rows, with_row_ids)
 from dps.dedup.index import IndexView, set_array, set_values
 from dps.dedup.signatures import (SHINGLE_KINDS, band_keys, optimal_bands, shingle_sets, signatures, size_bounded,
                                   star_jaccard)
@@ -36,9 +37,6 @@ NODE = "_dps_node"
 STAGE = "minhash_dedup"
 BAND_SCHEMA = f"{NODE} binary, band int, key bigint"
 SET_SCHEMA = f"{NODE} binary, shingles array<int>"
-# Up to this many rows (16-byte nodes), a frame joined against the documents is broadcast, so the documents
-# are not shuffled for the join (~10 MB, well inside a 1 GB driver).
-BROADCAST_ROWS = 250_000
 
 
 def minhash_dedup(df, *, config: JobConfig, index: IndexView | None = None, threshold: float = 0.8,
@@ -57,7 +55,8 @@ def minhash_dedup(df, *, config: JobConfig, index: IndexView | None = None, thre
     pairs (a shared band) are linked through one hub per bucket, optionally verified against the true
     Jaccard similarity, and clustered by connected components in Spark. In each cluster the document with
     the lowest stable id (or priority_column first) survives; the others get dps_status 'duplicate',
-    dps_reason 'minhash_dedup' and dup_of = the survivor's stable id. Clustering is transitive: A~B and
+    dps_reason 'minhash_dedup' and dup_of = the survivor's stable id; the survivor's dup_count adds up the
+    cluster's. Clustering is transitive: A~B and
     B~C put A, B and C in one cluster even if A and C differ more. Documents with no shingle (shorter than
     ngram characters/words) are never clustered. Defaults measured in docs/dedup.md. With an index (nightly
     runs), the documents kept by earlier runs take part in the buckets, verification and clusters; a cluster
@@ -94,7 +93,7 @@ def minhash_dedup(df, *, config: JobConfig, index: IndexView | None = None, thre
     text_col = config.input.text_column
     cross_run = index is not None
     kept, rest = split_kept(with_dup_of(df, cross_run))
-    kept = kept.withColumn(SID, stable_id(config))
+    kept = with_row_ids(kept).withColumn(SID, stable_id(config))
     kept = kept.withColumn(NODE, F.unhex(F.md5(F.concat_ws("\u0000", F.col(SID), F.col(text_col)))))
     docs = kept.select(NODE, F.col(text_col).alias("text"))
 
@@ -125,19 +124,16 @@ def minhash_dedup(df, *, config: JobConfig, index: IndexView | None = None, thre
         repeated.join(components, "node", "left_anti").withColumn("root", F.col("node")))
     groups = materialize(groups.select(F.col("node").alias(NODE), F.col("root").alias(GROUP)))
 
-    # 5. Survivors. Every kept row goes through the survivor window, as in exact_dedup: a row outside any
-    # component is a group of its own (its node) and is never marked. (Passing those rows around the window
-    # with a broadcast anti-join saved a shuffle but overflowed a 1 GB heap once the pipeline cached the
-    # result: see docs/dedup.md.)
-    joined = (kept.join(small_side(groups), NODE, "left")
-              .withColumn("_dps_member", F.col(GROUP).isNotNull())
-              .withColumn(GROUP, F.coalesce(F.col(GROUP), F.col(NODE))))
+    # 5. Survivors: the window runs over the narrow rows of the components' members (nothing else can change),
+    # and only its changes are joined back to the documents.
+    members = (kept.select(RID, NODE, SID, *survivor_values(rest.schema.fields, priority_column), DUP_COUNT)
+               .join(small_side(groups), NODE).withColumn(ELIGIBLE, F.lit(True)))
     if cross_run:
-        members = (old.select(F.col("node").alias(NODE), F.col("id").alias(SID), F.col("run_id").alias(RUN))
-                   .join(groups, NODE).withColumn("_dps_member", F.lit(True))) if old is not None else None
-        joined = with_old_rows(joined, members, index.run_id)
-    order = survivor_order(rest, priority_column, priority_descending, cross_run)  # rest has the frame's columns
-    marked = mark_groups(joined, STAGE, order, partitions, eligible=F.col("_dps_member"))
+        old_members = (old.select(F.col("node").alias(NODE), F.col("id").alias(SID), F.col("run_id").alias(RUN))
+                       .join(groups, NODE).withColumn(ELIGIBLE, F.lit(True))) if old is not None else None
+        members = with_old_rows(members, old_members, index.run_id)
+    order = survivor_order(priority_column, priority_descending, cross_run)
+    marked = mark_groups(kept, members, STAGE, order, partitions)
     return marked.select(*rest.columns).unionByName(rest)
 
 
@@ -185,13 +181,6 @@ def lsh_settings(config: JobConfig, *, threshold: float, num_perm: int, false_ne
 def minhash_fingerprint(config: JobConfig, params: dict) -> dict:
     """What runs sharing an index must agree on (declared in the registry): the resolved LSH settings."""
     return lsh_settings(config, **params).fingerprint()
-
-
-def small_side(df):
-    """`df` with a broadcast hint when it has at most BROADCAST_ROWS rows (counted, never collected)."""
-    from pyspark.sql import functions as F
-
-    return F.broadcast(df) if df.count() <= BROADCAST_ROWS else df
 
 
 def bucket_links(band_rows, partitions: int | None = None):

@@ -6,7 +6,7 @@ import random
 import pyarrow.parquet as pq
 import pytest
 
-from dps.config import InputConfig, JobConfig, OutputConfig, load_config
+from dps.config import ConfigError, InputConfig, JobConfig, OutputConfig, load_config
 from dps.dedup.components import connected_components
 from dps.dedup.exact import exact_dedup
 from dps.dedup.minhash import BAND_SCHEMA, bucket_links, minhash_dedup
@@ -166,6 +166,14 @@ def test_minhash_same_record_twice_keeps_one(minhash_run):
         ("t1", "duplicate", "t1"), ("t1", "kept", None), ("t2", "duplicate", "t1")]
 
 
+def test_minhash_kept_documents_count_their_cluster(minhash_run):
+    rows, out = minhash_run
+    counts = {r["id"]: r["dup_count"] for r in out if r["dps_status"] == "kept"}
+    assert counts["n-a"] == counts["c-a"] == counts["t1"] == 3 and counts["r1"] == 2
+    assert counts["h-a"] == counts["h-b"] == counts["s1"] == counts["s2"] == counts["u00"] == 1
+    assert sum(counts.values()) == sum(1 for r in out if r["dps_status"] in ("kept", "duplicate"))
+
+
 def test_minhash_leaves_rows_that_are_not_kept_untouched(minhash_run):
     _, out = minhash_run
     got = {r["id"]: (r["dps_status"], r["dps_reason"], r["dup_of"], r["text"]) for r in out}
@@ -243,10 +251,44 @@ def test_pipeline_runs_both_dedup_stages_and_the_invariant_holds(spark, tmp_path
     counts = {r: d for _, r, d, _ in report.by_reason()}
     assert counts["exact_dedup"] == 10 and counts["minhash_dedup"] == 6 and counts["read:malformed_json"] == 1
     kept = pq.read_table(str(tmp_path / "out"))
-    assert kept.num_rows == 30 and set(kept.column_names) == {"id", "source", "text"}
+    assert kept.num_rows == 30 and set(kept.column_names) == {"id", "source", "text", "dup_count"}
     rejected = pq.read_table(str(tmp_path / "rejected")).to_pylist()
     assert {r["id"]: r["dup_of"] for r in rejected if r["dps_status"] == "duplicate"} == {
         **{f"x{i:02d}": f"d{i:02d}" for i in range(0, 30, 3)}, **{f"y{i:02d}": f"d{i:02d}" for i in range(0, 30, 5)}}
+    assert "dup_count" not in rejected[0]  # a count of what a kept document stands for
+    # Each kept document stands for itself, its exact copy (x) and its near-duplicate (y), across both stages.
+    counts = dict(zip(kept.column("id").to_pylist(), kept.column("dup_count").to_pylist()))
+    assert counts == {f"d{i:02d}": 1 + (i % 3 == 0) + (i % 5 == 0) for i in range(30)}
+    assert sum(counts.values()) == kept.num_rows + 16  # kept + duplicates
+
+
+def test_dup_count_adds_up_when_dps_output_is_deduplicated_again(spark, tmp_path):
+    """Deduplicating dps's own output again (two runs' outputs together) adds their counts; a dup_count input
+    column of another type is refused in one line before any Spark work."""
+    rng = random.Random(8)
+    docs = [{"id": f"d{i}", "text": " ".join(sentences(rng, 12)), "dup_count": c}
+            for i, c in enumerate([3, None, 1, 5])]
+    docs.append({"id": "d9", "text": docs[0]["text"] + " ", "dup_count": 2})  # exact copy of d0, counted twice
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "part.jsonl").write_text(
+            "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    config = {"input": {"paths": [str(tmp_path / "a"), str(tmp_path / "b")], "id_column": "id"},
+              "output": {"path": str(tmp_path / "out")}, "stages": ["exact_dedup", "minhash_dedup"]}
+    (tmp_path / "job.yaml").write_text(json.dumps(config), encoding="utf-8")
+    run(load_config(str(tmp_path / "job.yaml")), spark, echo=lambda _: None)
+    kept = pq.read_table(str(tmp_path / "out")).to_pylist()
+    assert {r["id"]: r["dup_count"] for r in kept} == {"d0": 2 * (3 + 2), "d1": 2, "d2": 2, "d3": 10}
+    assert pq.read_table(str(tmp_path / "out")).schema.field("dup_count").type == "int64"
+    for d in docs:
+        d["dup_count"] = str(d["dup_count"])
+    (tmp_path / "a" / "part.jsonl").write_text(
+        "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    config["input"]["paths"] = [str(tmp_path / "a")]
+    config["output"]["path"] = str(tmp_path / "out2")
+    (tmp_path / "job.yaml").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"stages.exact_dedup: the input column 'dup_count' holds string"):
+        run(load_config(str(tmp_path / "job.yaml")), spark, echo=lambda _: None)
 
 
 def test_a_frames_kept_text_size_is_one_job_shared_by_the_pipeline_and_the_stage(spark):

@@ -1,5 +1,6 @@
 """End-to-end runs of the pipeline in Spark local mode on the bundled sample (and small inputs made here)."""
 
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -362,3 +363,24 @@ def test_report_examples_show_evidence_and_duplicates_beside_their_survivor(spar
     kept = {r["id"]: r["text"] for r in pq.read_table(config.output.path).to_pylist()}
     survivor_id = dups.split('<div class="meta">duplicates ', 1)[1].split("<", 1)[0]
     assert survivor_id in kept
+
+
+def test_a_source_column_with_many_values_is_summed_past_report_max_sources(spark, tmp_path):
+    """A source column holding URLs must not send a report row per value to the driver: the largest
+    report.max_sources sources are listed, the others summed as one; the counts still add up."""
+    docs = [{"id": f"d{i}", "source": f"https://site{i % 40}.example/{i}" if i % 7 else "wire",
+             "text": f"{i}번째 문서입니다. 오늘 서울에서 주민들이 모여 축제 일정을 논의했다." * (1 + i % 3)}
+            for i in range(300)]
+    docs.append({"id": "n1", "text": "출처가 없는 문서입니다. 오늘 부산에서 회의가 열렸다."})
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    config = make_config(tmp_path, str(path), stages=["normalize", {"gopher_quality": {"min_words": 12}}])
+    config = dataclasses.replace(config, report=dataclasses.replace(config.report, max_sources=3))
+    report = run(config, spark, echo=quiet)
+    assert report.invariant()[0]
+    by_source = report.by_source()
+    assert list(by_source) == ["(none)", "(other sources)", *sorted(by_source)[2:]] and len(by_source) == 5
+    assert "wire" in by_source  # the largest source (43 documents) is named
+    assert sum(sum(c.values()) for c in by_source.values()) == report.input_records == 301
+    assert sum(by_source["(none)"].values()) == 1  # a record without a source is never folded
+    assert "more sources" not in report.table()  # 5 lines fit the console table
