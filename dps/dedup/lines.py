@@ -168,12 +168,11 @@ def line_dedup(df, *, config: JobConfig, index=None, min_docs: int = 10, min_sou
         frequent = frequent.where(F.col("sources") >= min_sources)
     frequent = frequent.select("hash", "docs", "first")
 
-    # 3. The frequent units to the driver (bounded: MAX_FREQUENT), shipped with the removal pass. Counted first
-    # (the job that does the counting), then collected from the cache.
-    frequent = frequent.persist(StorageLevel.MEMORY_AND_DISK)  # stays cached for the join below when too many
-    if frequent.count() <= MAX_FREQUENT:
-        hashes, docs, firsts = _frequent_arrays(frequent.toArrow())
-        frequent.unpersist()
+    # 3. The frequent units to the driver (at most MAX_FREQUENT + 1 of them: one job, the counting), shipped with
+    # the removal pass.
+    table = frequent.limit(MAX_FREQUENT + 1).toArrow()
+    if table.num_rows <= MAX_FREQUENT:
+        hashes, docs, firsts = _frequent_arrays(table)
         # 4. The removal pass; in a pipeline it runs first in the fused text pass after the stage (defer_last_pass).
         batch_fn = partial(_remove_frequent, text_col=text_col, min_chars=min_chars, hashes=hashes, docs=docs,
                            firsts=firsts, keep_first=keep_first)
@@ -181,6 +180,7 @@ def line_dedup(df, *, config: JobConfig, index=None, min_docs: int = 10, min_sou
         return defer_last_pass(out, frame, batch_fn, (HASHES,))
 
     # Too many frequent units to ship: the removals grouped per document and joined back to the documents.
+    del table
     kept, rest = split_kept(frame.drop(HASHES))
     hits = pairs.select("hash", KEY).join(frequent, "hash")
     remove = F.when(F.lit(not keep_first) | (F.col(KEY) != F.col("first")), F.col("hash"))
