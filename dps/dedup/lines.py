@@ -1,9 +1,10 @@
 """line_dedup: remove lines repeated across the corpus (site menus, login bars, footers, notices, widget text).
 
 Steps (nothing corpus-sized reaches the driver):
-1. The distinct unit hashes of every kept document (dps.text.lines), as a column (HASHES): the fused text pass
-   right before the stage computes them (Stage.prepare), so the stage needs no Arrow pass of its own to count;
-   without such a pass (the stage first in the chain, or called on a frame directly) one pass of its own adds it.
+1. The text MD5 and distinct unit hashes of every kept document (dps.text.lines), as a column (HASHES): the fused
+   text pass right before the stage computes them (Stage.prepare), so the stage needs no Arrow pass of its own and
+   the count reads no text; without such a pass (the stage first in the chain, or called on a frame directly) one
+   pass of its own adds it.
 2. One shuffle of compact (unit hash, 16-byte text MD5[, source]) pairs on the hash: per unit the number of
    distinct documents (exact copies count once: a document is its text's MD5) and, with min_sources, of distinct
    sources holding it, and the smallest document key (the first occurrence). With a nightly index, the counts
@@ -34,7 +35,7 @@ from dps.text.lines import remove_units, unit_hashes
 
 STAGE = "line_dedup"
 KEY = "_dps_line_doc"  # 16-byte MD5 of the document's text
-HASHES = "_dps_line_hashes"  # the document's distinct unit hashes (step 1)
+HASHES = "_dps_line_hashes"  # struct<key: the text's MD5, hashes: its distinct unit hashes> (step 1)
 CHANGES = "_dps_line_changes"
 # Columns the stage adds (null where it changed nothing); the report sums them (dps.report).
 LINES = "_dps_line_dedup_lines"  # lines removed from the row
@@ -55,12 +56,14 @@ COUNTS_SCHEMA = "hash bigint, docs bigint"
 COUNT_AT_LEAST = 2
 
 
-def line_hashes(text: str, *, min_chars: int = 10, **_params) -> list[int]:
-    """What the text pass before the stage computes for it (Stage.prepare): the distinct unit hashes."""
-    return unit_hashes(text, min_chars)
+def line_hashes(text: str, *, min_chars: int = 10, **_params) -> dict:
+    """What the text pass before the stage computes for it (Stage.prepare): the text's MD5 (the document's key: the
+    count then reads no text) and its distinct unit hashes."""
+    return {"key": hashlib.md5(text.encode("utf-8")).digest(), "hashes": unit_hashes(text, min_chars)}
 
 
-PREPARE = (HASHES, "array<bigint>", line_hashes)
+HASHES_TYPE = "struct<key:binary,hashes:array<bigint>>"
+PREPARE = (HASHES, HASHES_TYPE, line_hashes)
 
 
 def counts_folder(min_chars: int) -> str:
@@ -134,7 +137,8 @@ def line_dedup(df, *, config: JobConfig, index=None, min_docs: int = 10, min_sou
     df = df.drop(IX_TEXT)
 
     if HASHES not in df.columns:  # no text pass computed them: a pass of the stage's own
-        schema = T.StructType(df.schema.fields + [T.StructField(HASHES, T.ArrayType(T.LongType()))])
+        schema = T.StructType(df.schema.fields + [T.StructField(HASHES, T.StructType([
+            T.StructField("key", T.BinaryType()), T.StructField("hashes", T.ArrayType(T.LongType()))]))])
         df = df.mapInArrow(partial(_add_hashes, text_col=text_col, min_chars=min_chars), schema)
     # The frame the removal pass runs on: every row, with the stage's columns (null until a row changes). Rows that
     # do not take part have no hashes (Stage.prepare and _add_hashes fill them for kept rows only).
@@ -145,7 +149,7 @@ def line_dedup(df, *, config: JobConfig, index=None, min_docs: int = 10, min_sou
     # 2. One shuffle on the hash: every later step keeps this partitioning (hash, then (hash, key) groups).
     src = F.col(source_col).cast("string") if source_col else F.lit(None).cast("string")
     pairs = kept.where(F.col(HASHES).isNotNull()).select(
-        F.unhex(F.md5(F.col(text_col))).alias(KEY), F.explode(HASHES).alias("hash"), src.alias("src"))
+        F.col(HASHES)["key"].alias(KEY), F.explode(F.col(HASHES)["hashes"]).alias("hash"), src.alias("src"))
     pairs = pairs.repartition(pair_partitions, "hash").groupBy("hash", KEY).agg(F.min("src").alias("src"))
     stats = [F.count(F.lit(1)).alias("docs"), F.min(KEY).alias("first")]
     if source_col:
@@ -233,9 +237,10 @@ def _add_hashes(batches, *, text_col: str, min_chars: int):
     for batch in batches:
         texts = batch.column(batch.schema.names.index(text_col)).to_pylist()
         statuses = batch.column(batch.schema.names.index(STATUS)).to_pylist()
-        hashes = [unit_hashes(t, min_chars) if t is not None and s == "kept" else None
+        hashes = [line_hashes(t, min_chars=min_chars) if t is not None and s == "kept" else None
                   for t, s in zip(texts, statuses)]
-        yield pa.RecordBatch.from_arrays(list(batch.columns) + [pa.array(hashes, type=pa.list_(pa.int64()))],
+        hashes_type = pa.struct([("key", pa.binary()), ("hashes", pa.list_(pa.int64()))])
+        yield pa.RecordBatch.from_arrays(list(batch.columns) + [pa.array(hashes, type=hashes_type)],
                                          names=batch.schema.names + [HASHES])
 
 
@@ -250,9 +255,10 @@ def _remove_frequent(batch, *, text_col: str, min_chars: int, hashes, docs, firs
     names = batch.schema.names
     ti, hi = names.index(text_col), names.index(HASHES)
     n = batch.num_rows
-    lists = batch.column(hi)
+    prepared = batch.column(hi)
+    keys, lists = prepared.flatten()  # the parent's nulls applied
     columns = list(batch.columns)
-    columns[hi] = pa.nulls(n, type=lists.type)
+    columns[hi] = pa.nulls(n, type=prepared.type)
     lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False).astype(np.int64)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
@@ -273,7 +279,7 @@ def _remove_frequent(batch, *, text_col: str, min_chars: int, hashes, docs, firs
     for i in changed.tolist():
         text = texts[i]
         at = pos[offsets[i]:offsets[i + 1]][hit[offsets[i]:offsets[i + 1]]]
-        key = hashlib.md5(text.encode("utf-8")).digest()
+        key = keys[i].as_py()
         remove, counts = [], {}
         for p in at.tolist():
             h = int(hashes[p])
