@@ -7,10 +7,11 @@ import signal
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Callable
 
 from dps.config import ConfigError, JobConfig
-from dps.dedup.frames import DUP_COUNT, kept_text_bytes
+from dps.dedup.frames import DUP_COUNT, deferred_pass, kept_text_bytes
 from dps.dedup.index import IX_TEXT, index_rows, open_index
 from dps.marks import REASON, STATUS
 from dps.outputs import RunGuard, RunOptions
@@ -77,6 +78,8 @@ class _Steps:
         self.edit_columns: list[tuple[str, str]] = []  # (column, map stage name): what each map stage changed
         self.stats_columns: dict[str, str] = {}  # edit column -> its counters column, for stages with a stats twin
         self.persisted: list = []
+        # A frame stage's last Arrow pass, to run first in the text pass after it (dps.dedup.frames.deferred_pass).
+        self.deferred: tuple | None = None
         # What runs at the next materialization (Spark runs the read and the text stages fused, so they are timed
         # as one step): names for the progress lines and the report's step timings.
         self.pending: list[str] = ["read"]
@@ -139,6 +142,8 @@ def _run(config: JobConfig, spark, job_plan: Plan, progress: Progress, guard: Ru
         _replace_reports(report, staged, staged_rejected, progress.echo)
     finally:
         steps.unpersist()
+        if index is not None:
+            index.release()
     return report
 
 
@@ -166,7 +171,8 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index, progress: Progr
     steps = _Steps(marked, raw_input, [plain.get(n, n) for n in originals], restore, plain, keep_dedup_text)
     source_col = _per_source_column(config, job_plan, originals)
     source_col = plain.get(source_col, source_col)
-    for kind, stages in job_plan.groups():
+    groups = job_plan.groups()
+    for position, (kind, stages) in enumerate(groups):
         if kind == "text":
             names, stats_names = [], []
             for stage in stages:
@@ -177,13 +183,25 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index, progress: Progr
                         stats_names.append(f"_dps_stats_{len(steps.edit_columns) - 1}")
                         steps.stats_columns[names[-1]] = stats_names[-1]
             other = stage_columns(stages, config, steps.marked, originals, plain)  # tag_pii: {columns: [...]}
-            steps.marked = as_step(stages, text_col, names, stats_names, source_col, other)(steps.marked)
+            following = groups[position + 1][1][0] if position + 1 < len(groups) else None
+            prepare = None
+            if following is not None and following.kind == "frame" and following.stage.prepare is not None:
+                column, dtype, fn = following.stage.prepare  # computed here for the frame stage after this pass
+                prepare = (column, dtype, partial(fn, **following.effective_params))
+            deferred, steps.deferred = steps.deferred, None  # the last pass of the frame stage before: run first
+            if deferred is not None:
+                steps.marked = deferred[0]
+            steps.marked = as_step(stages, text_col, names, stats_names, source_col, other, prepare,
+                                   deferred[1] if deferred else None)(steps.marked)
+            if deferred is not None and deferred[2]:
+                steps.marked = steps.marked.drop(*deferred[2])
             steps.pending.append(_text_label(stages))
             continue
         for stage in stages:
             if keep_dedup_text and IX_TEXT not in steps.marked.columns:
                 steps.marked = steps.marked.withColumn(IX_TEXT, F.col(text_col))
-            extra = {"index": index} if index is not None and stage.stage.uses_index else {}
+            uses = stage.stage.uses_index or stage.stage.reads_index
+            extra = {"index": index} if index is not None and uses else {}
             before = steps.persist(steps.marked)
             with progress.step(steps.pending_label()):
                 # Materializes the cache with a job whose figure the frame stage needs (its kept text size).
@@ -192,6 +210,8 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index, progress: Progr
             # whatever follows it: the "continued" step.
             with progress.step(stage.name):
                 steps.marked = stage.stage.fn(before, config=config, **extra, **stage.params)
+            following = groups[position + 1][0] if position + 1 < len(groups) else None
+            steps.deferred = deferred_pass(steps.marked) if following == "text" else None
             steps.pending = [f"{stage.name}, continued"]
     steps.marked = steps.persist(steps.marked)
     return steps
@@ -288,6 +308,9 @@ def _write_staged(spark, config: JobConfig, steps: _Steps, rows, index, job_plan
             written["index_rows"] = write_shards(
                 rows_for_index, f"{index.store.path}/{index_folder}", shards=shards, sort_columns=["id"],
                 compression=config.output.compression)
+            for name, table, _cached in index.extra:  # beside the rows (a "_" name: their reader skips it)
+                table.coalesce(shards).write.mode("overwrite").option("compression", config.output.compression) \
+                    .parquet(f"{index.store.path}/{index_folder}/{name}")
         results = {"input_records": input_count.result(),
                    "counters": {c: job.result() for c, job in counter_jobs.items()},
                    "examples": examples.result()}

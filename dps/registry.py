@@ -38,6 +38,13 @@ class Stage:
     # Frame stages that deduplicate against the nightly index: (config, effective params) -> what every run sharing
     # the index must agree on (stored in its manifest). Such a stage receives the open index as `index=`.
     index_fingerprint: Callable | None = None
+    # Frame stages that read the nightly index without deduplicating against it (line_dedup: earlier runs' line
+    # counts); they receive the open index as `index=` too, and are no part of the index settings.
+    reads_index: bool = False
+    # Optional, for frame stages: (column, Spark type, fn(text, **effective params) -> value). The fused text pass
+    # right before the stage fills the column for every row it leaves kept (saving the stage an Arrow pass of its
+    # own over the text); without such a pass the stage must compute it itself.
+    prepare: tuple | None = None
     # The map stage that masks personal data: the report runs it on its example documents (which never reached it).
     masks_examples: bool = False
     # Optional, for filters: (text, **params) -> {key: JSON value}, evidence beyond the metrics' rules for a document
@@ -133,7 +140,7 @@ class BoundStage:
 
 def _stages() -> dict[str, Stage]:
     from dps.dedup.exact import exact_dedup, exact_fingerprint
-    from dps.dedup.lines import line_dedup
+    from dps.dedup.lines import PREPARE as LINE_PREPARE, line_dedup
     from dps.dedup.minhash import minhash_dedup, minhash_fingerprint
     from dps.text import fineweb_quality as fwq, gopher_quality as gq, gopher_repetition as gr, hangul, pii, spam
     from dps.text.emoticons import reduce_emoticons
@@ -160,7 +167,7 @@ def _stages() -> dict[str, Stage]:
               metrics=fwq.PROFILE_METRICS),
         Stage("gopher_repetition", "filter", gr.gopher_repetition, metrics_fn=gr.gopher_repetition_profile,
               metrics=gr.PROFILE_METRICS),
-        Stage("line_dedup", "frame", line_dedup),
+        Stage("line_dedup", "frame", line_dedup, reads_index=True, prepare=LINE_PREPARE),
         Stage("exact_dedup", "frame", exact_dedup, index_fingerprint=exact_fingerprint),
         Stage("minhash_dedup", "frame", minhash_dedup, index_fingerprint=minhash_fingerprint),
         Stage("tag_pii", "map", pii.tag_pii, metrics_fn=pii.pii_profile, metrics=pii.PROFILE_METRICS,
@@ -211,6 +218,8 @@ def signature_problems(stage: Stage) -> list[str]:
         out.append(f"{name}: a frame stage takes the job config as keyword-only `config`")
     if stage.uses_index and "index" not in sig.parameters:
         out.append(f"{name}: declares an index fingerprint but takes no `index` parameter")
+    if stage.reads_index and "index" not in sig.parameters:
+        out.append(f"{name}: reads the index but takes no `index` parameter")
     return out
 
 

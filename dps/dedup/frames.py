@@ -175,20 +175,47 @@ def survivor_order(priority_column: str | None, priority_descending: bool, cross
 PARTITION_BYTES = 32 << 20
 
 
-# Per frame (by identity): its kept rows' text bytes. The pipeline computes it as the job that materializes a frame
-# stage's cached input, so the stage's own call costs nothing (a separate count scanned the cache once more: ~5 % of
-# a dedup run once the cache spills to disk).
+# Per frame (by identity): its kept rows' text bytes and number. The pipeline computes them as the job that
+# materializes a frame stage's cached input, so the stage's own call costs nothing (a separate count scanned the
+# cache once more: ~5 % of a dedup run once the cache spills to disk).
 _KEPT_TEXT_BYTES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+# Per frame a frame stage returned (by identity): the same result as (frame before its last Arrow pass, that pass's
+# batch function (RecordBatch -> RecordBatch of the same schema), columns to drop after it). The pipeline runs the
+# batch function first in the fused text pass that follows the stage instead of a pass of its own (one JVM <->
+# Python round trip less); any other caller uses the returned frame as it is.
+_DEFERRED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def defer_last_pass(result, frame, batch_fn, drop: tuple[str, ...] = ()):
+    """Remember that `result` is `frame` with `batch_fn` applied to every Arrow batch, then `drop` dropped."""
+    _DEFERRED[result] = (frame, batch_fn, tuple(drop))
+    return result
+
+
+def deferred_pass(result):
+    """(frame, batch function, columns to drop) if `result` was returned with defer_last_pass, else None."""
+    return _DEFERRED.get(result)
 
 
 def kept_text_bytes(df, text_col: str) -> int:
-    """UTF-8 bytes of the text of `df`'s kept rows: one small job (a sum; only a number reaches the driver), once per
-    frame."""
+    """UTF-8 bytes of the text of `df`'s kept rows: one small job (a sum and a count; only two numbers reach the
+    driver), once per frame."""
+    return _kept_figures(df, text_col)[0]
+
+
+def kept_rows(df, text_col: str) -> int:
+    """The number of `df`'s kept rows, from the same job as kept_text_bytes."""
+    return _kept_figures(df, text_col)[1]
+
+
+def _kept_figures(df, text_col: str) -> tuple[int, int]:
     from pyspark.sql import functions as F
 
     if df not in _KEPT_TEXT_BYTES:
         kept, _ = split_kept(df)
-        _KEPT_TEXT_BYTES[df] = kept.agg(F.sum(F.octet_length(text_col))).first()[0] or 0
+        row = kept.agg(F.sum(F.octet_length(text_col)), F.count(F.lit(1))).first()
+        _KEPT_TEXT_BYTES[df] = (row[0] or 0, row[1] or 0)
     return _KEPT_TEXT_BYTES[df]
 
 

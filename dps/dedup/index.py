@@ -190,6 +190,15 @@ class IndexView:
     base_version: int  # the manifest version the run started from
     runs: list[RunEntry]  # the committed runs this run deduplicates against
     manifest: Manifest | None = None  # the manifest the view was read from (None: empty index)
+    # Tables a stage adds to this run's index folder, written beside its rows and committed with them: (subfolder,
+    # frame, cached frame to release after the write). line_dedup's line counts (dps.dedup.lines.COUNTS).
+    extra: list = field(default_factory=list)
+
+    def release(self) -> None:
+        """Unpersist what the extra tables cached."""
+        for _name, _frame, cached in self.extra:
+            if cached is not None:
+                cached.unpersist()
 
     @property
     def has_runs(self) -> bool:

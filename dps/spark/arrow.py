@@ -16,7 +16,7 @@ import signal
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from dps.config import ConfigError
 from dps.marks import DETAIL, REASON, STATUS
@@ -258,16 +258,22 @@ def _run_chain(texts, statuses, reasons, chain, budget: RecordBudget | None, ala
 def chain_batches(batches: Iterable, chain: Sequence[BoundStage], text_column: str,
                   edit_columns: Sequence[str] = (), stats_columns: Sequence[str] = (),
                   budget: RecordBudget | None = DEFAULT_BUDGET, source_column: str | None = None,
-                  other_columns: Sequence[Sequence[str]] = ()) -> Iterator:
+                  other_columns: Sequence[Sequence[str]] = (), prepare: tuple | None = None,
+                  first: Callable | None = None) -> Iterator:
     """mapInArrow body: same schema out as in; the text, status and reason columns change, the edit columns
     (one per map stage of the chain, in order) receive each row's edit, and the stats columns (one per map stage
     with a stats twin) each row's counters. `source_column` is read when a stage has per-source parameters.
-    other_columns: per stage of the chain, the string columns it also runs on (see stage_columns)."""
+    other_columns: per stage of the chain, the string columns it also runs on (see stage_columns).
+    prepare: (column, Spark type, fn) of the frame stage after the pass (Stage.prepare): the column gets fn(text)
+    for every row left kept with a text, null for the others. first: a batch function (same schema) applied to
+    every batch before the chain: the last pass of the frame stage before this one (frames.deferred_pass)."""
     import pyarrow as pa
 
     by_source = source_column is not None and any(stage.by_source for stage in chain)
 
     for batch in batches:
+        if first is not None:
+            batch = first(batch)
         names = batch.schema.names
         ti, si, ri = names.index(text_column), names.index(STATUS), names.index(REASON)
         di = names.index(DETAIL) if DETAIL in names else None
@@ -290,17 +296,23 @@ def chain_batches(batches: Iterable, chain: Sequence[BoundStage], text_column: s
         for name, values in [*zip(edit_columns, edits), *zip(stats_columns, stats)]:
             k = names.index(name)
             columns[k] = pa.array(values, type=batch.schema.field(k).type)
+        if prepare is not None:
+            k, fn = names.index(prepare[0]), prepare[2]
+            prepared = [fn(t) if s == "kept" and t is not None else None for t, s in zip(texts, statuses)]
+            columns[k] = pa.array(prepared, type=batch.schema.field(k).type)
         yield pa.RecordBatch.from_arrays(columns, schema=batch.schema)
 
 
 def as_step(chain: Sequence[BoundStage], text_column: str, edit_columns: Sequence[str] = (),
             stats_columns: Sequence[str] = (), source_column: str | None = None,
-            other_columns: Sequence[Sequence[str]] = ()):
+            other_columns: Sequence[Sequence[str]] = (), prepare: tuple | None = None, first: Callable | None = None):
     """A marked-frame -> marked-frame step applying the fused chain with mapInArrow.
 
     `edit_columns` name one long column per map stage of the chain, `stats_columns` one map<string, long> column
     per map stage with a stats twin; they are added (null) before the pass. `other_columns`: per stage, the
-    columns it also runs on (stage_columns)."""
+    columns it also runs on (stage_columns). `prepare`: (column, Spark type, fn) the frame stage after the pass
+    wants computed from each kept row's final text (Stage.prepare); the column is added (null) before the pass.
+    `first`: a batch function run on every batch before the chain (chain_batches)."""
     from pyspark.sql import functions as F
 
     chain, edit_columns, stats_columns = tuple(chain), tuple(edit_columns), tuple(stats_columns)
@@ -313,16 +325,19 @@ def as_step(chain: Sequence[BoundStage], text_column: str, edit_columns: Sequenc
             df = df.withColumn(name, F.lit(None).cast("long"))
         for name in stats_columns:
             df = df.withColumn(name, F.lit(None).cast("map<string,bigint>"))
+        if prepare is not None:
+            df = df.withColumn(prepare[0], F.lit(None).cast(prepare[1]))
         conf = df.sparkSession.conf
         fail = fault_partition(conf.get(FAULT_CONF, None), chain)
         budget = record_budget(conf.get(TIMEOUT_CONF, None), conf.get(TIMEOUT_PER_MB_CONF, None))
         if fail is None:
             return df.mapInArrow(lambda batches: chain_batches(batches, chain, text_column, edit_columns,
-                                                               stats_columns, budget, source_column, other_columns),
+                                                               stats_columns, budget, source_column, other_columns,
+                                                               prepare, first),
                                  df.schema)
         return df.mapInArrow(lambda batches: fail_first_attempt(
             chain_batches(batches, chain, text_column, edit_columns, stats_columns, budget, source_column,
-                          other_columns), fail),
+                          other_columns, prepare, first), fail),
             df.schema)
 
     return step

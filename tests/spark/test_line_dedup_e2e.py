@@ -47,7 +47,7 @@ def test_site_template_lines_go_and_article_lines_stay(spark):
     rng = random.Random(3)
     pages = [(f"p{i:02d}", "site", page(rng, i), "kept") for i in range(12)]
     rows = pages + [("f", "site", page(rng, 99), "filtered"), ("q", "site", "짧은 글 하나", "kept")]
-    out = by_id(line_dedup(frame(spark, rows, 3), config=CONFIG, min_docs=10))
+    out = by_id(line_dedup(frame(spark, rows, 3), config=CONFIG, min_run_docs=0, min_docs=10))
     for doc_id, _, text, _ in pages:
         new = out[doc_id]["text"]
         assert "로그인" not in new and "무단전재" not in new and "관련 기사" not in new
@@ -69,9 +69,9 @@ def test_threshold_keep_first_and_exact_copies(spark):
     rng = random.Random(5)
     pages = [(f"p{i}", "site", page(rng, i), "kept") for i in range(5)]
     copies = [(f"c{i}", "site", pages[0][2], "kept") for i in range(6)]  # exact copies count once
-    out = by_id(line_dedup(frame(spark, pages + copies), config=CONFIG, min_docs=6))
+    out = by_id(line_dedup(frame(spark, pages + copies), config=CONFIG, min_run_docs=0, min_docs=6))
     assert all(r[LINES] is None for r in out.values())
-    out = by_id(line_dedup(frame(spark, pages + copies), config=CONFIG, min_docs=5, keep_first=True))
+    out = by_id(line_dedup(frame(spark, pages + copies), config=CONFIG, min_run_docs=0, min_docs=5, keep_first=True))
     kept_menu = [k for k, r in out.items() if r["text"].startswith("홈\n뉴스")]
     assert len({out[k]["text"] for k in kept_menu}) == 1 and len(kept_menu) in (1, 7)  # one text keeps it
     assert sum(1 for r in out.values() if "무단전재" in r["text"]) == len(kept_menu)
@@ -80,17 +80,17 @@ def test_threshold_keep_first_and_exact_copies(spark):
 def test_min_sources_and_deterministic_across_partitions(spark):
     rng = random.Random(7)
     rows = [(f"p{i:02d}", f"site{i % 2}", page(rng, i), "kept") for i in range(12)]
-    one = by_id(line_dedup(frame(spark, rows, 1), config=CONFIG, min_docs=10, min_sources=3))
+    one = by_id(line_dedup(frame(spark, rows, 1), config=CONFIG, min_run_docs=0, min_docs=10, min_sources=3))
     assert all(r[LINES] is None for r in one.values())  # only two sources
-    a = by_id(line_dedup(frame(spark, rows, 1), config=CONFIG, min_docs=10, min_sources=2))
-    b = by_id(line_dedup(frame(spark, rows, 5), config=CONFIG, min_docs=10, min_sources=2))
+    a = by_id(line_dedup(frame(spark, rows, 1), config=CONFIG, min_run_docs=0, min_docs=10, min_sources=2))
+    b = by_id(line_dedup(frame(spark, rows, 5), config=CONFIG, min_run_docs=0, min_docs=10, min_sources=2))
     assert a == b and all(r[LINES] == 8 for r in a.values())
 
 
 def test_bad_parameters_are_one_line_naming_the_key(spark):
     df = frame(spark, [("a", "s", "글", "kept")])
     with pytest.raises(ConfigError, match=r"stages\.line_dedup: min_docs must be at least 2"):
-        line_dedup(df, config=CONFIG, min_docs=1)
+        line_dedup(df, config=CONFIG, min_run_docs=0, min_docs=1)
     no_source = JobConfig(source="test", input=InputConfig(paths=("x",), source_column=None),
                           output=OutputConfig(path="x"), stages=())
     with pytest.raises(ConfigError, match=r"min_sources > 1 needs input\.source_column"):
@@ -113,8 +113,8 @@ def test_pipeline_reports_lines_and_shows_them(spark, tmp_path):
     cfg = tmp_path / "c.yaml"
     cfg.write_text(f"input: {{paths: [{path}], id_column: id, source_column: source}}\n"
                    f"output: {{path: {tmp_path / 'out'}, rejected_path: {tmp_path / 'rej'}}}\n"
-                   "stages: [normalize, {line_dedup: {min_docs: 10}}, {gopher_quality: {min_words: 5}}, "
-                   "exact_dedup]\nspark: {master: 'local[2]'}\n", encoding="utf-8")
+                   "stages: [normalize, {line_dedup: {min_docs: 10, min_run_docs: 0}}, "
+                   "{gopher_quality: {min_words: 5}}, exact_dedup]\nspark: {master: 'local[2]'}\n", encoding="utf-8")
     report = run(load_config(str(cfg)), spark, echo=lambda _m: None)
     assert report.invariant()[0]
     edits = {e["stage"]: e for e in report.edits}
@@ -150,7 +150,7 @@ def test_nightly_dedup_sees_the_text_without_repeated_lines(spark, tmp_path):
     cfg.write_text(f"input: {{paths: x, id_column: id}}\n"
                    f"output: {{path: {tmp_path / 'out'}, rejected_path: {tmp_path / 'rej'}}}\n"
                    f"index: {{path: {tmp_path / 'index'}}}\n"
-                   "stages: [normalize, {line_dedup: {min_docs: 10}}, exact_dedup, tag_pii]\n"
+                   "stages: [normalize, {line_dedup: {min_docs: 10, min_run_docs: 0}}, exact_dedup, tag_pii]\n"
                    "spark: {master: 'local[2]'}\n", encoding="utf-8")
     first = run(load_config(str(cfg), [f"input.paths={write('n1', old_template)}", "run_id=n1"]), spark,
                 echo=lambda _m: None)
@@ -162,7 +162,82 @@ def test_nightly_dedup_sees_the_text_without_repeated_lines(spark, tmp_path):
     # line_dedup after a dedup stage would break that, so with an index it is refused.
     bad = tmp_path / "bad.yaml"
     bad.write_text(cfg.read_text(encoding="utf-8").replace(
-        "{line_dedup: {min_docs: 10}}, exact_dedup", "exact_dedup, {line_dedup: {min_docs: 10}}"), encoding="utf-8")
+        "{line_dedup: {min_docs: 10, min_run_docs: 0}}, exact_dedup",
+        "exact_dedup, {line_dedup: {min_docs: 10, min_run_docs: 0}}"), encoding="utf-8")
     with pytest.raises(ConfigError, match="line_dedup must come before exact_dedup"):
         run(load_config(str(bad), [f"input.paths={tmp_path / 'n2.jsonl'}", "run_id=n3"]), spark,
             echo=lambda _m: None)
+
+
+def test_small_runs_remove_nothing_and_the_join_gives_what_the_shipped_units_give(spark, monkeypatch):
+    import dps.dedup.lines as stage
+
+    rng = random.Random(17)
+    rows = [(f"p{i:02d}", "site", page(rng, i), "kept") for i in range(12)] + [("f", "site", "글", "filtered")]
+    df = frame(spark, rows, 3)
+    # Fewer kept documents than min_run_docs (default 1000): nothing is counted as frequent.
+    small = by_id(line_dedup(df, config=CONFIG, min_docs=10))
+    assert all(small[i][LINES] is None and small[i]["text"] == text for i, _, text, _ in rows)
+    assert by_id(line_dedup(df, config=CONFIG, min_docs=10, min_run_docs=13))["p00"][LINES] is None
+    shipped = by_id(line_dedup(df, config=CONFIG, min_docs=10, min_run_docs=12))
+    assert shipped["p00"][LINES] == 8
+    # More frequent units than MAX_FREQUENT: the removals are joined back instead, with the same result.
+    monkeypatch.setattr(stage, "MAX_FREQUENT", 1)
+    assert by_id(line_dedup(df, config=CONFIG, min_docs=10, min_run_docs=12)) == shipped
+    for keep_first in (False, True):
+        monkeypatch.setattr(stage, "MAX_FREQUENT", 1)
+        joined = by_id(line_dedup(df, config=CONFIG, min_docs=5, min_run_docs=0, keep_first=keep_first))
+        monkeypatch.setattr(stage, "MAX_FREQUENT", 750_000)
+        assert by_id(line_dedup(df, config=CONFIG, min_docs=5, min_run_docs=0, keep_first=keep_first)) == joined
+
+
+def test_nights_add_up_their_line_counts(spark, tmp_path, monkeypatch):
+    """Night 1 has a footer on 4 pages and a promo line on 2, night 2 each on 4 and 3 (min_docs 8): the footer goes
+    on night 2 (4 + 4), the promo line stays (2 + 3). A failed run's counts and a rerun's own earlier attempt never
+    count (either would take the promo line to 8)."""
+    from dps.dedup.index import IndexStore
+    from dps.text.lines import line_keys, unit_hash
+
+    rng = random.Random(19)
+    promo = "많이 본 뉴스 더보기를 눌러 주세요"
+
+    def night(name, footers, promos):
+        path = tmp_path / f"{name}.jsonl"
+        with open(path, "w", encoding="utf-8") as fh:
+            for i in range(6):
+                lines = [body(rng, 3)] + ([promo] if i < promos else []) + ([FOOTER] if i < footers else [])
+                fh.write(json.dumps({"id": f"{name}-{i}", "text": "\n".join(lines)}, ensure_ascii=False) + "\n")
+        return path
+
+    cfg = tmp_path / "nightly.yaml"
+    cfg.write_text(f"input: {{paths: x, id_column: id}}\n"
+                   f"output: {{path: {tmp_path / 'out'}, rejected_path: null}}\n"
+                   f"index: {{path: {tmp_path / 'index'}}}\n"
+                   "stages: [normalize, {line_dedup: {min_docs: 8, min_run_docs: 0}}, exact_dedup]\n"
+                   "spark: {master: 'local[2]'}\n", encoding="utf-8")
+
+    def go(run_id, path):
+        report = run(load_config(str(cfg), [f"input.paths={path}", f"run_id={run_id}"]), spark, echo=lambda _m: None)
+        assert report.invariant()[0]
+        return {r["id"]: r["text"] for r in pq.read_table(str(tmp_path / "out" / f"run_id={run_id}")).to_pylist()}
+
+    n1 = go("n1", night("n1", 4, 2))
+    assert sum(FOOTER in t for t in n1.values()) == 4 and sum(promo in t for t in n1.values()) == 2
+    # What night 1 stored beside its index rows: units seen in >= 2 of its documents, hash -> documents only.
+    counts = pq.read_table(str(next((tmp_path / "index" / "runs" / "n1").iterdir()) / "_line_counts_10"))
+    stored = dict(zip(counts.column("hash").to_pylist(), counts.column("docs").to_pylist()))
+    assert counts.schema.names == ["hash", "docs"] and min(stored.values()) >= 2
+    assert stored[unit_hash(line_keys(FOOTER)[0])] == 4 and stored[unit_hash(line_keys(promo)[0])] == 2
+
+    def refuse(*_args, **_kwargs):
+        raise RuntimeError("injected: the index commit failed")
+
+    with monkeypatch.context() as patch:  # a run that fails before its index commit: its counts are on disk
+        patch.setattr(IndexStore, "commit", refuse)
+        with pytest.raises(RuntimeError, match="injected"):
+            go("failed", night("failed", 0, 3))
+    n2_input = night("n2", 4, 3)
+    n2 = go("n2", n2_input)
+    assert not any(FOOTER in t for t in n2.values()) and sum(promo in t for t in n2.values()) == 3
+    assert go("n2", n2_input) == n2  # a rerun: night 1's counts only, not its own first attempt's
+    assert len(list((tmp_path / "index" / "runs" / "n2").iterdir())) == 1

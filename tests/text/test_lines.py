@@ -98,3 +98,13 @@ def test_a_short_run_is_decided_in_order():
             "많이 본 뉴스\n1. 부산 앞바다에서 고래 떼가 발견됐다")
     boiler = [unit_hash("▶서울시새버스노선발표논란"), unit_hash("0.부산앞바다에서고래떼가발견됐다")]
     assert remove_units(page, boiler, 10)[0] == "오늘 서울에서 큰 행사가 열렸다고 합니다.\n\n전체 댓글 3개\n더보기"
+
+
+def test_the_whitespace_removed_is_what_str_isspace_accepts_but_the_newline():
+    import sys
+
+    from dps.text.lines import _WHITESPACE
+
+    expected = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()} - {"\n"}
+    assert set(_WHITESPACE) == expected
+    assert line_keys("가\u00a0나\u3000다\r\n라\u2028마\x85바") == ["가나다", "라마바"]
