@@ -27,9 +27,9 @@ def exact_dedup(df, *, config: JobConfig, index: IndexView | None = None, lowerc
     dps_status 'duplicate', dps_reason 'exact_dedup' and dup_of = the survivor's stable id; the survivor's
     dup_count counts the group (docs/dedup.md#dup_count-how-many-documents-a-kept-one-stands-for). Only kept rows
     take part; documents that normalize to nothing are left alone. Costs one Arrow pass over the kept rows
-    and one shuffle of them. With an index (nightly runs), a document whose key matches one kept by an
-    earlier run is marked with reason exact_dedup:index, dup_of = that document's id and dup_of_run = its
-    run id; earlier documents always survive.
+    and one shuffle of their keys and ids (not their text). With an index (nightly runs), a document whose
+    key matches one kept by an earlier run is marked with reason exact_dedup:index, dup_of = that document's
+    id and dup_of_run = its run id; earlier documents always survive.
 
     Parameters:
         lowercase: compare texts case-insensitively.
