@@ -28,7 +28,15 @@ DEFAULT_SETTINGS = {
     "spark.sql.adaptive.enabled": "true",
     # Written Parquet should not carry anything run-specific (byte-identical reruns).
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    # Rows per batch of the cached frames, as the Arrow batches above. At Spark's 10,000 rows of ~1.6 KB, each text
+    # column buffer grew by doubling to 32 MB arrays, and 1.5 GB executors under G1 ran out of heap building them
+    # (the 1 GB plain corpus of scripts/bench_scale.py on the loopback cluster).
+    "spark.sql.inMemoryColumnarStorage.batchSize": "2048",
 }
+
+# Executor JVM flag under spark-submit unless the submitter names a collector: the parallel collector, as in local
+# mode (LOCAL_JIT_GC_OPTS), places the cache's large arrays where G1 failed to (humongous regions).
+EXECUTOR_GC_OPTS = "-XX:+UseParallelGC"
 
 
 # JVM flags for the JVM that dps starts itself (local mode). C1-only JIT: a fresh JVM spent 6-10 CPU seconds in C2
@@ -84,7 +92,15 @@ def build_session(config: JobConfig):
         spark = builder.getOrCreate()
     else:
         # The submitter's --conf wins over our defaults; the config's own spark.settings win over both.
-        # Only runtime (spark.sql.*) settings can change once the context exists.
+        # Only runtime (spark.sql.*) settings can change once the context exists; executor JVM options are read
+        # when the context starts its executors, so they go in before.
+        from pyspark import SparkConf, SparkContext
+
+        SparkContext._ensure_initialized()  # connects to spark-submit's JVM: SparkConf() then holds its --conf
+        key = "spark.executor.extraJavaOptions"
+        options = config.spark.settings.get(key, SparkConf().get(key, ""))
+        if not re.search(r"-XX:\+Use\w*GC\b", options):
+            builder = builder.config(key, f"{EXECUTOR_GC_OPTS} {options}".strip())
         spark = builder.getOrCreate()
         submitted = dict(spark.sparkContext.getConf().getAll())
         for key, value in DEFAULT_SETTINGS.items():
