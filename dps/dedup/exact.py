@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import partial
 
 from dps.config import JobConfig
-from dps.dedup.frames import (DUP_COUNT, ELIGIBLE, GROUP, RID, RUN, SID, check_columns, mark_groups, split_kept,
-                              stable_id, survivor_order, survivor_values, window_partitions, with_dup_of,
+from dps.dedup.frames import (DUP_COUNT, ELIGIBLE, GROUP, RID, RUN, SID, check_columns, mark_groups, small_partitions,
+                              split_kept, stable_id, survivor_order, survivor_values, window_partitions, with_dup_of,
                               with_old_rows, with_row_ids)
 from dps.dedup.index import IndexView
 from dps.dedup.signatures import exact_keys
@@ -57,7 +57,7 @@ def exact_dedup(df, *, config: JobConfig, index: IndexView | None = None, lowerc
         keyed = with_old_rows(keyed, _old_rows(df.sparkSession, index, keyed), index.run_id)
     order = survivor_order(priority_column, priority_descending, cross_run)
     partitions = window_partitions(df, text_col)
-    marked = mark_groups(kept, keyed, "exact_dedup", order, partitions)
+    marked = mark_groups(kept, keyed, "exact_dedup", order, partitions, small_partitions(df, text_col))
     return marked.select(*rest.columns).unionByName(rest)
 
 

@@ -219,13 +219,20 @@ def _kept_figures(df, text_col: str) -> tuple[int, int]:
     return _KEPT_TEXT_BYTES[df]
 
 
+def small_partitions(df, text_col: str) -> bool:
+    """Whether `df`'s partitions hold at most PARTITION_BYTES of kept text on average: a dedup stage's output may
+    then keep them (the pipeline caches it). Input-sized partitions (~120 MB) overflowed a 1 GB heap when cached
+    (scripts/bench_scale.py, 1 GB): those go through a shuffle into window_partitions."""
+    return window_partitions(df, text_col) == df.rdd.getNumPartitions()
+
+
 def window_partitions(df, text_col: str) -> int:
     """Partitions for the survivor window of a frame stage's input `df`: its kept text size / PARTITION_BYTES, at
     least the input's partition count."""
     return max(df.rdd.getNumPartitions(), -(-kept_text_bytes(df, text_col) // PARTITION_BYTES))
 
 
-def mark_groups(documents, narrow, reason: str, order: list, partitions: int):
+def mark_groups(documents, narrow, reason: str, order: list, partitions: int, keep_partitions: bool = False):
     """Keep the first row of each GROUP (by `order`); mark the others duplicate of it.
 
     `narrow`: one row per document (RID, GROUP, SID, the survivor values, DUP_COUNT, ELIGIBLE), plus, with an
@@ -234,7 +241,9 @@ def mark_groups(documents, narrow, reason: str, order: list, partitions: int):
     window_partitions). Rows where ELIGIBLE is false are never marked. A group's old document survives; this run's
     rows in it are marked with reason '<reason>:index' and dup_of_run = the old document's run id. The kept row of
     a group gets the sum of its members' DUP_COUNT (this run's rows only); marked rows keep theirs. Only the
-    changed rows are joined back to `documents`: by broadcast up to BROADCAST_ROWS, else by a shuffle of both.
+    changed rows are joined back to `documents`: by broadcast up to BROADCAST_ROWS when `keep_partitions` (the
+    documents' partitions are small enough to be cached as they are, see small_partitions), else by a shuffle of
+    both into `partitions`.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -262,7 +271,7 @@ def mark_groups(documents, narrow, reason: str, order: list, partitions: int):
         ranked.where(new & F.col(ELIGIBLE) & ((F.col("_dps_rank") > 1) | (F.col("_dps_total") != count)))
         .select(RID, F.col(SID).alias("_dps_change_sid"), duplicate.alias("_dps_dup"), F.col("_dps_first"),
                 label.alias("_dps_label"), first_run.alias("_dps_first_run"), F.col("_dps_total")))
-    if changes.count() <= BROADCAST_ROWS:
+    if keep_partitions and changes.count() <= BROADCAST_ROWS:
         joined = documents.join(F.broadcast(changes), RID, "left")
     else:  # both sides by RID into the window's partition count (small sorts for small heaps)
         joined = documents.repartition(partitions, RID).join(changes.repartition(partitions, RID), RID, "left")

@@ -27,8 +27,8 @@ import numpy as np
 from dps.config import JobConfig
 from dps.dedup.components import DST, SRC, connected_components, materialize
 from dps.dedup.frames import (DUP_COUNT, ELIGIBLE, GROUP, RID, RUN, SID, check, check_columns, mark_groups,
-                              small_side, split_kept, stable_id, survivor_order, survivor_values, window_partitions,
-                              with_dup_of, with_old_rows, with_row_ids)
+                              small_partitions, small_side, split_kept, stable_id, survivor_order, survivor_values,
+                              window_partitions, with_dup_of, with_old_rows, with_row_ids)
 from dps.dedup.index import IndexView, set_array, set_values
 from dps.dedup.signatures import (SHINGLE_KINDS, band_keys, optimal_bands, shingle_sets, signatures, size_bounded,
                                   star_jaccard)
@@ -133,7 +133,7 @@ def minhash_dedup(df, *, config: JobConfig, index: IndexView | None = None, thre
                        .join(groups, NODE).withColumn(ELIGIBLE, F.lit(True))) if old is not None else None
         members = with_old_rows(members, old_members, index.run_id)
     order = survivor_order(priority_column, priority_descending, cross_run)
-    marked = mark_groups(kept, members, STAGE, order, partitions)
+    marked = mark_groups(kept, members, STAGE, order, partitions, small_partitions(df, text_col))
     return marked.select(*rest.columns).unionByName(rest)
 
 
