@@ -124,7 +124,8 @@ def test_pipeline_reports_lines_and_shows_them(spark, tmp_path):
     totals = report.totals()
     assert totals["kept"] == 12 and totals["filtered"] == 1
     kept = pq.read_table(str(tmp_path / "out")).to_pylist()
-    assert all("회원가입" not in r["text"] and set(r) == {"id", "source", "text"} for r in kept)
+    # exact_dedup ran: each kept page also carries dup_count (how many pages it stands for)
+    assert all("회원가입" not in r["text"] and set(r) == {"id", "source", "text", "dup_count"} for r in kept)
     html = (tmp_path / "out" / "_dps_report.html").read_text(encoding="utf-8")
     assert "Most frequent lines removed by line_dedup" in html and "무단전재 및 재배포 금지" in html
 
