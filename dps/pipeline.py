@@ -11,7 +11,7 @@ from functools import partial
 from typing import Callable
 
 from dps.config import ConfigError, JobConfig
-from dps.dedup.frames import DUP_COUNT, deferred_pass, kept_text_bytes
+from dps.dedup.frames import DUP_COUNT, check_columns, check_dup_count, deferred_pass, kept_text_bytes
 from dps.dedup.index import IX_TEXT, index_rows, open_index
 from dps.marks import REASON, STATUS
 from dps.outputs import RunGuard, RunOptions
@@ -171,6 +171,13 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index, progress: Progr
     steps = _Steps(marked, raw_input, [plain.get(n, n) for n in originals], restore, plain, keep_dedup_text)
     source_col = _per_source_column(config, job_plan, originals)
     source_col = plain.get(source_col, source_col)
+    # The columns frame stages read exist (and a dup_count input column holds integers) now, from the schema alone:
+    # a mistake is one line before the text passes run, not after them.
+    for stage in job_plan.stages:
+        if stage.kind == "frame":
+            check_columns(steps.marked, config, stage.name, stage.effective_params.get("priority_column"))
+            if stage.stage.uses_index:  # the dedup stages, which write dup_count
+                check_dup_count(steps.marked, config, stage.name)
     groups = job_plan.groups()
     for position, (kind, stages) in enumerate(groups):
         if kind == "text":

@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import partial
 
 from dps.config import JobConfig
-from dps.dedup.frames import (DUP_COUNT, ELIGIBLE, GROUP, RID, RUN, SID, check_columns, mark_groups, small_partitions,
-                              split_kept, stable_id, survivor_order, survivor_values, window_partitions, with_dup_of,
-                              with_old_rows, with_row_ids)
+from dps.dedup.frames import (DUP_COUNT, ELIGIBLE, GROUP, RID, RUN, SID, check_columns, check_dup_count, mark_groups,
+                              small_partitions, split_kept, stable_id, survivor_order, survivor_values,
+                              window_partitions, with_dup_of, with_old_rows, with_row_ids)
 from dps.dedup.index import IndexView
 from dps.dedup.signatures import exact_keys
 
@@ -41,6 +41,7 @@ def exact_dedup(df, *, config: JobConfig, index: IndexView | None = None, lowerc
     from pyspark.sql import types as T
 
     check_columns(df, config, "exact_dedup", priority_column)
+    check_dup_count(df, config, "exact_dedup")
     text_col = config.input.text_column
     cross_run = index is not None
     kept, rest = split_kept(with_dup_of(df, cross_run))

@@ -45,7 +45,6 @@ def check_columns(df, config: JobConfig, stage: str, priority_column: str | None
         if name is not None and name not in df.columns:
             raise ConfigError(f"{config.source}: {where}: the data has no column '{name}' "
                               f"(columns: {', '.join(c for c in df.columns if not c.startswith('dps_'))})")
-    check_dup_count(df, config, stage)
 
 
 def check_dup_count(df, config: JobConfig, stage: str) -> None:

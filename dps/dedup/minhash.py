@@ -26,9 +26,9 @@ import numpy as np
 
 from dps.config import JobConfig
 from dps.dedup.components import DST, SRC, connected_components, materialize
-from dps.dedup.frames import (DUP_COUNT, ELIGIBLE, GROUP, RID, RUN, SID, check, check_columns, mark_groups,
-                              small_partitions, small_side, split_kept, stable_id, survivor_order, survivor_values,
-                              window_partitions, with_dup_of, with_old_rows, with_row_ids)
+from dps.dedup.frames import (DUP_COUNT, ELIGIBLE, GROUP, RID, RUN, SID, check, check_columns, check_dup_count,
+                              mark_groups, small_partitions, small_side, split_kept, stable_id, survivor_order,
+                              survivor_values, window_partitions, with_dup_of, with_old_rows, with_row_ids)
 from dps.dedup.index import IndexView, set_array, set_values
 from dps.dedup.signatures import (SHINGLE_KINDS, band_keys, optimal_bands, shingle_sets, signatures, size_bounded,
                                   star_jaccard)
@@ -86,6 +86,7 @@ def minhash_dedup(df, *, config: JobConfig, index: IndexView | None = None, thre
     from pyspark.sql import functions as F
 
     check_columns(df, config, STAGE, priority_column)
+    check_dup_count(df, config, STAGE)
     lsh = lsh_settings(config, threshold=threshold, num_perm=num_perm, false_negative_weight=false_negative_weight,
                        bands=bands, rows=rows, shingle=shingle, ngram=ngram, ignore_spaces=ignore_spaces,
                        lowercase=lowercase, strip_punctuation=strip_punctuation, verify=verify)
