@@ -274,6 +274,10 @@ def mark_groups(documents, narrow, reason: str, order: list, partitions: int, ke
         joined = documents.join(F.broadcast(changes), RID, "left")
     else:  # both sides by RID into the window's partition count (small sorts for small heaps)
         joined = documents.repartition(partitions, RID).join(changes.repartition(partitions, RID), RID, "left")
+        # With no changes at all Spark's planner replaced both counts by spark.sql.shuffle.partitions (200): every
+        # later step then ran 200-420 tiny tasks (1 GB, scripts/bench_scale.py). Coalescing merges them back in
+        # the same stage; it is a no-op when the count was kept.
+        joined = joined.coalesce(partitions)
     # A row id must find its own document again; if an input were read in another order on the second
     # evaluation, the run fails here rather than marking the wrong documents.
     same = F.col("_dps_change_sid").isNull() | (F.col("_dps_change_sid") == F.col(SID))
