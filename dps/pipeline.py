@@ -213,6 +213,9 @@ def _fold_steps(spark, config: JobConfig, job_plan: Plan, index, progress: Progr
             with progress.step(steps.pending_label()):
                 # Materializes the cache with a job whose figure the frame stage needs (its kept text size).
                 kept_text_bytes(before, text_col)
+            # The frames cached before the earlier frame stages are read only to build this one, now cached: freed,
+            # the memory goes to this stage (they were kept to the end, and spilled to disk at 1 GB).
+            steps.unpersist(keep_last=True)
             # A frame stage runs some of its work when called (connected components) and the rest lazily, with
             # whatever follows it: the "continued" step.
             with progress.step(stage.name):
