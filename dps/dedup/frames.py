@@ -168,10 +168,24 @@ def survivor_order(priority_column: str | None, priority_descending: bool, cross
     return order + [F.col(SID).asc(), F.col(HASH).asc()]
 
 
-# Text bytes per partition of the survivor window. The pipeline caches a frame stage's output, and Spark
-# neither coalesces nor splits the shuffle partitions of a cached plan: 200 would stay 200 tiny tasks on
-# small data, and partitions of ~120 MB (the input's) overflowed a 1 GB heap when sorted and cached.
-PARTITION_BYTES = 32 << 20
+def partition_bytes(spark) -> int:
+    """Text bytes per partition of the survivor window and of a dedup stage's output: the input split size
+    (spark.sql.files.maxPartitionBytes; dps sets it from the heap, dps.spark.session.PARTITION_KEY). The pipeline
+    caches a frame stage's output, and Spark neither coalesces nor splits the shuffle partitions of a cached plan:
+    200 would stay 200 tiny tasks on small data, and partitions of ~120 MB overflowed a 1 GB heap when cached."""
+    from dps.spark.session import PARTITION_KEY
+
+    return byte_size(spark.conf.get(PARTITION_KEY, "128m") or "128m")
+
+
+def byte_size(value: str) -> int:
+    """A Spark byte setting ("33554432", "32m", "128MB", "1g") in bytes; without a unit, bytes."""
+    import re
+
+    m = re.fullmatch(r"(\d+)\s*([kmgt]?)b?", value.strip().lower())
+    if m is None:
+        raise ValueError(f"not a byte size: {value!r}")
+    return int(m.group(1)) << {"": 0, "k": 10, "m": 20, "g": 30, "t": 40}[m.group(2)]
 
 
 # Per frame (by identity): its kept rows' text bytes and number. The pipeline computes them as the job that
@@ -219,16 +233,16 @@ def _kept_figures(df, text_col: str) -> tuple[int, int]:
 
 
 def small_partitions(df, text_col: str) -> bool:
-    """Whether `df`'s partitions hold at most PARTITION_BYTES of kept text on average: a dedup stage's output may
+    """Whether `df`'s partitions hold at most partition_bytes of kept text on average: a dedup stage's output may
     then keep them (the pipeline caches it). Input-sized partitions (~120 MB) overflowed a 1 GB heap when cached
     (scripts/bench_scale.py, 1 GB): those go through a shuffle into window_partitions."""
     return window_partitions(df, text_col) == df.rdd.getNumPartitions()
 
 
 def window_partitions(df, text_col: str) -> int:
-    """Partitions for the survivor window of a frame stage's input `df`: its kept text size / PARTITION_BYTES, at
+    """Partitions for the survivor window of a frame stage's input `df`: its kept text size / partition_bytes, at
     least the input's partition count."""
-    return max(df.rdd.getNumPartitions(), -(-kept_text_bytes(df, text_col) // PARTITION_BYTES))
+    return max(df.rdd.getNumPartitions(), -(-kept_text_bytes(df, text_col) // partition_bytes(df.sparkSession)))
 
 
 def mark_groups(documents, narrow, reason: str, order: list, partitions: int, keep_partitions: bool = False):

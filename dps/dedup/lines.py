@@ -27,8 +27,8 @@ import hashlib
 from functools import partial
 
 from dps.config import JobConfig
-from dps.dedup.frames import (PARTITION_BYTES, check, check_columns, defer_last_pass, kept_rows, kept_text_bytes,
-                               split_kept, window_partitions)
+from dps.dedup.frames import (check, check_columns, defer_last_pass, kept_rows, kept_text_bytes,
+                               partition_bytes, split_kept, window_partitions)
 from dps.dedup.index import IX_TEXT
 from dps.marks import STATUS
 from dps.text.lines import remove_units, unit_hashes
@@ -130,7 +130,7 @@ def line_dedup(df, *, config: JobConfig, index=None, min_docs: int = 10, min_sou
     partitions = window_partitions(df, text_col)  # for the documents (the join below)
     # The (unit hash, document) pairs: 24 bytes a unit (0.4 of the text's bytes on the templated pages of
     # docs/cleaners.md), so a partition per 4 of the documents'.
-    pair_partitions = max(1, -(-kept_text_bytes(df, text_col) // (4 * PARTITION_BYTES)))
+    pair_partitions = max(1, -(-kept_text_bytes(df, text_col) // (4 * partition_bytes(df.sparkSession))))
     run_docs = kept_rows(df, text_col) if min_run_docs else 0
     # The text the index keeps (dps.dedup.index.IX_TEXT) is taken again before the next frame stage: the dedup
     # stages after this one see the text without its repeated lines.

@@ -51,6 +51,20 @@ LOCAL_JIT_GC_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC -XX:ReservedCode
 
 MIN_PARTITIONS_KEY = "spark.sql.files.minPartitionNum"
 
+# Bytes per input split; dps sets it from the heap unless the config or the submitter does. The same figure sizes
+# the survivor windows and the join-back of the dedup stages (dps.dedup.frames.partition_bytes): their frames are
+# cached, and a partition must fit a task's share of the heap. Spark's 128 MB splits at a 1 GB heap shared by 2
+# cores ran the heap out of memory caching the frame after line_dedup (scripts/bench_scale.py, 1 GB); 32 MB did
+# not, at the same speed. A task's heap / HEAP_PER_PARTITION, between MIN_ and MAX_PARTITION_MB.
+PARTITION_KEY = "spark.sql.files.maxPartitionBytes"
+HEAP_PER_PARTITION = 16
+MIN_PARTITION_MB, MAX_PARTITION_MB = 16, 128
+
+
+def partition_mb(heap_mb: float, tasks: int) -> int:
+    """Split size in MB for JVMs of `heap_mb` running `tasks` tasks at a time."""
+    return int(min(MAX_PARTITION_MB, max(MIN_PARTITION_MB, heap_mb / max(1, tasks) / HEAP_PER_PARTITION)))
+
 
 def under_spark_submit() -> bool:
     """spark-submit starts the JVM first and hands Python a gateway port."""
@@ -115,5 +129,20 @@ def build_session(config: JobConfig):
         # cost, one core idle at the end). Four splits per core even that out; from 128 MB per split on (large
         # inputs) spark.sql.files.maxPartitionBytes decides as before.
         spark.conf.set(MIN_PARTITIONS_KEY, str(4 * spark.sparkContext.defaultParallelism))
+    if PARTITION_KEY not in config.spark.settings and PARTITION_KEY not in dict(spark.sparkContext.getConf().getAll()):
+        spark.conf.set(PARTITION_KEY, f"{task_partition_mb(spark)}m")
     spark.sparkContext.setLogLevel("WARN")
     return spark
+
+
+def task_partition_mb(spark) -> int:
+    """partition_mb for this session: the driver's heap over its cores in local mode, else spark.executor.memory
+    over spark.executor.cores (1 when unset, as on YARN and Kubernetes)."""
+    from dps.spark.read import jvm_size_mb
+
+    conf = spark.sparkContext.getConf()
+    if (conf.get("spark.master", "") or "").startswith("local"):
+        heap, tasks = conf.get("spark.driver.memory", "1g"), spark.sparkContext.defaultParallelism
+    else:
+        heap, tasks = conf.get("spark.executor.memory", "1g"), int(conf.get("spark.executor.cores", "1"))
+    return partition_mb(jvm_size_mb(heap), tasks)

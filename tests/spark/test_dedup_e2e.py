@@ -310,18 +310,21 @@ def test_a_frames_kept_text_size_is_one_job_shared_by_the_pipeline_and_the_stage
 
 
 @pytest.mark.parametrize("copies", [0, 2])
-def test_a_dedup_stage_keeps_its_window_partition_count_with_and_without_duplicates(spark, monkeypatch, copies):
+def test_a_dedup_stage_keeps_its_window_partition_count_with_and_without_duplicates(spark, request, copies):
     """When the documents go through the shuffle into the window's partitions, the output keeps that count, with
     and without duplicates. (At 0.25-1 GB with nothing marked, Spark's planner replaced the count by
     spark.sql.shuffle.partitions and every later step ran hundreds of tiny tasks; this small frame does not make
     the planner do that, so it checks the contract the coalesce in mark_groups keeps.)"""
     import dps.dedup.frames as frames
+    from dps.spark.session import PARTITION_KEY
 
     rng = random.Random(3)
     rows = [(f"d{i}", " ".join(sentences(rng, 3))) for i in range(40)]
     rows += [(f"c{i}", rows[0][1]) for i in range(copies)]
     df = frame(spark, rows, 2).persist()
-    monkeypatch.setattr(frames, "PARTITION_BYTES", frames.kept_text_bytes(df, "text") // 6)
+    before = spark.conf.get(PARTITION_KEY)
+    spark.conf.set(PARTITION_KEY, str(frames.kept_text_bytes(df, "text") // 6))  # the window sizes follow it
+    request.addfinalizer(lambda: spark.conf.set(PARTITION_KEY, before))
     partitions = frames.window_partitions(df, "text")
     assert partitions > df.rdd.getNumPartitions() and not frames.small_partitions(df, "text")
     for stage in (exact_dedup, minhash_dedup):
@@ -330,3 +333,13 @@ def test_a_dedup_stage_keeps_its_window_partition_count_with_and_without_duplica
         assert out.rdd.getNumPartitions() == partitions + rest.rdd.getNumPartitions()
         assert sum(r["dps_status"] == "duplicate" for r in out.collect()) == copies
     df.unpersist()
+
+
+def test_the_session_sizes_input_splits_and_dedup_windows_from_the_heap(spark):
+    """build_session sets spark.sql.files.maxPartitionBytes from a task's share of the heap (1g over local[2]: 32 MB),
+    and the dedup stages size their windows by the same figure."""
+    from dps.dedup.frames import partition_bytes
+    from dps.spark.session import PARTITION_KEY
+
+    assert spark.conf.get(PARTITION_KEY) == "32m"
+    assert partition_bytes(spark) == 32 << 20
