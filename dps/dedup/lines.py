@@ -11,8 +11,8 @@ Steps (nothing corpus-sized reaches the driver):
    of the earlier committed runs are added (their stored unit hash -> documents tables, see COUNTS) and this
    run's own counts are handed to the index to be stored beside its rows (IndexView.extra).
 3. The units at or above the thresholds (the frequent units) come to the driver as three arrays (hash, documents,
-   first document: 32 bytes a unit), at most MAX_FREQUENT of them, and travel with the removal pass (Spark
-   broadcasts a large closure). Their number is bounded by the data: at most (units counted) / min_docs, in
+   first document: 32 bytes a unit), at most MAX_FREQUENT of them, and travel to the removal pass as a broadcast
+   variable. Their number is bounded by the data: at most (units counted) / min_docs, in
    practice the templates of the sites (tens of units per site); above MAX_FREQUENT the removals are joined back to
    the documents instead (a shuffle of the documents: slower, with no bound).
 4. One Arrow pass over the kept rows removes the units: a document none of whose hashes is frequent (a numpy
@@ -45,7 +45,7 @@ EXAMPLES_TYPE = "array<struct<hash:bigint,docs:bigint,line:string>>"
 # The stages that deduplicate against the nightly index (they and the index must see the same text).
 INDEX_STAGES = ("exact_dedup", "minhash_dedup")
 # Frequent units brought to the driver and shipped with the removal pass: 32 bytes each there (24 MB at the most
-# in the pass's closure, which Spark broadcasts). More than this: the removals are joined back instead.
+# in a broadcast variable the removal pass reads). More than this: the removals are joined back instead.
 MAX_FREQUENT = 750_000
 # With a nightly index: each committed run attempt's folder holds, beside its index rows, the units this run saw in
 # at least COUNT_AT_LEAST documents as unit hash -> documents (Parquet: hash bigint, docs bigint; never the lines),
@@ -176,10 +176,11 @@ def line_dedup(df, *, config: JobConfig, index=None, min_docs: int = 10, min_sou
     # the removal pass.
     table = frequent.limit(MAX_FREQUENT + 1).toArrow()
     if table.num_rows <= MAX_FREQUENT:
-        hashes, docs, firsts = _frequent_arrays(table)
+        # A broadcast variable, not the pass's closure: up to 24 MB in every task made Spark warn of large tasks.
+        shipped = df.sparkSession.sparkContext.broadcast(_frequent_arrays(table))
         # 4. The removal pass; in a pipeline it runs first in the fused text pass after the stage (defer_last_pass).
-        batch_fn = partial(_remove_frequent, text_col=text_col, min_chars=min_chars, hashes=hashes, docs=docs,
-                           firsts=firsts, keep_first=keep_first)
+        batch_fn = partial(_remove_frequent, text_col=text_col, min_chars=min_chars, frequent=shipped,
+                           keep_first=keep_first)
         out = frame.mapInArrow(partial(_each, batch_fn), frame.schema).drop(HASHES)
         return defer_last_pass(out, frame, batch_fn, (HASHES,))
 
@@ -244,13 +245,16 @@ def _add_hashes(batches, *, text_col: str, min_chars: int):
                                          names=batch.schema.names + [HASHES])
 
 
-def _remove_frequent(batch, *, text_col: str, min_chars: int, hashes, docs, firsts: bytes, keep_first: bool):
+def _remove_frequent(batch, *, text_col: str, min_chars: int, frequent, keep_first: bool):
     """One Arrow batch of the stage's frame (with HASHES, LINES, CHARS, EXAMPLES) -> the same schema: the text of
     each row holding a frequent unit without its frequent units, the LINES, CHARS and EXAMPLES of those rows filled
-    in, HASHES null (dropped next). `hashes` (sorted), `docs`, `firsts`: the frequent units."""
+    in, HASHES null (dropped next). `frequent`: a broadcast of the frequent units as _frequent_arrays gives them
+    (hashes sorted, their documents, their first documents' keys)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    hashes, docs, firsts = frequent.value
 
     names = batch.schema.names
     ti, hi = names.index(text_col), names.index(HASHES)
