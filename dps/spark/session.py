@@ -104,6 +104,10 @@ def build_session(config: JobConfig):
         for key, value in settings.items():
             builder = builder.config(key, value)
         spark = builder.getOrCreate()
+        try:
+            spark.conf.get(PARTITION_KEY)  # Spark checks every runtime setting given to the builder here
+        except Exception as exc:
+            raise _setting_error(config, exc, re.search(r'config "([^"]+)"', str(exc))) from None
     else:
         # The submitter's --conf wins over our defaults; the config's own spark.settings win over both.
         # Only runtime (spark.sql.*) settings can change once the context exists; executor JVM options are read
@@ -120,9 +124,12 @@ def build_session(config: JobConfig):
         for key, value in DEFAULT_SETTINGS.items():
             if key.startswith("spark.sql.") and key not in submitted:
                 spark.conf.set(key, value)
-        for key, value in config.spark.settings.items():
-            if key.startswith("spark.sql."):
-                spark.conf.set(key, value)
+    # The config's runtime settings, set (again, in local mode) so that Spark checks their values now: a bad one is
+    # one line naming its key, before any work, not a Java stack trace from the read.
+    for key, value in config.spark.settings.items():
+        # A static one (spark.sql.warehouse.dir) can only be given at start: the builder did, in local mode.
+        if key.startswith("spark.sql.") and not (local and not spark.conf.isModifiable(key)):
+            _set_checked(spark, config, key, value)
     if MIN_PARTITIONS_KEY not in config.spark.settings and \
             MIN_PARTITIONS_KEY not in dict(spark.sparkContext.getConf().getAll()):
         # Spark cuts input files into one split per core on small inputs (27 MB on 2 cores: two tasks of unequal
@@ -133,6 +140,35 @@ def build_session(config: JobConfig):
         spark.conf.set(PARTITION_KEY, f"{task_partition_mb(spark)}m")
     spark.sparkContext.setLogLevel("WARN")
     return spark
+
+
+def _set_checked(spark, config: JobConfig, key: str, value) -> None:
+    """spark.conf.set, with Spark's refusal (and a split size dps cannot use) as a ConfigError naming the key."""
+    from dps.config import ConfigError
+    from dps.dedup.frames import byte_size
+
+    where = f"{config.source}: spark.settings.{key}"
+    try:
+        spark.conf.set(key, value)
+    except Exception as exc:  # Spark's IllegalArgumentException: its first line says what it expected
+        raise _setting_error(config, exc, key) from None
+    if key == PARTITION_KEY:
+        try:
+            size = byte_size(str(value))
+        except ValueError:
+            size = 0
+        if size <= 0:
+            raise ConfigError(f"{where}: expected a positive byte size such as 134217728 or 128m, got {value!r}")
+
+
+def _setting_error(config: JobConfig, exc: Exception, key):
+    """A ConfigError from Spark's refusal of a setting: its first line, after the config key (a str, or a regex
+    match whose group 1 is the key; None: not known)."""
+    from dps.config import ConfigError
+
+    key = key.group(1) if isinstance(key, re.Match) else key
+    where = f"spark.settings.{key}" if key else "spark.settings"
+    return ConfigError(f"{config.source}: {where}: {str(exc).strip().splitlines()[0]}")
 
 
 def task_partition_mb(spark) -> int:

@@ -384,3 +384,18 @@ def test_a_source_column_with_many_values_is_summed_past_report_max_sources(spar
     assert sum(sum(c.values()) for c in by_source.values()) == report.input_records == 301
     assert sum(by_source["(none)"].values()) == 1  # a record without a source is never folded
     assert "more sources" not in report.table()  # 5 lines fit the console table
+
+
+def test_a_bad_spark_sql_setting_is_one_line_naming_its_key_before_any_work(tmp_path):
+    """Spark's refusal of a runtime setting's value, and a split size dps cannot size its dedup windows by, are one
+    line naming the config key (exit 2), not a Java stack trace from the read."""
+    good = tmp_path / "good.yaml"
+    good.write_text(f"input: {{paths: {SAMPLE}}}\noutput: {{path: {tmp_path / 'o'}}}\nstages: [normalize]\n",
+                    encoding="utf-8")
+    key = "spark.settings.spark.sql.files.maxPartitionBytes"
+    for value, says in (("lots", "INVALID_CONF_VALUE"), ("0", "expected a positive byte size")):
+        result = dps_cli("run", str(good), "--set", f"{key}={value}")
+        assert result.returncode == 2, result.stderr
+        lines = [line for line in result.stderr.strip().splitlines() if not line.startswith("WARNING: Using incubator")]
+        assert len(lines) == 1 and lines[0].startswith(f"dps: error: {good}: {key}: ") and says in lines[0], lines
+    assert not (tmp_path / "o").exists()
