@@ -35,7 +35,7 @@ def test_the_split_size_follows_a_tasks_share_of_the_heap_within_bounds():
 
 
 def test_spark_byte_settings_are_read_with_and_without_units():
-    from dps.dedup.frames import byte_size
+    from dps.spark.read import byte_size
 
     assert byte_size("33554432") == 32 << 20  # Spark's unit for spark.sql.files.maxPartitionBytes: bytes
     assert byte_size("134217728b") == 128 << 20

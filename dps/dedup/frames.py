@@ -173,19 +173,10 @@ def partition_bytes(spark) -> int:
     (spark.sql.files.maxPartitionBytes; dps sets it from the heap, dps.spark.session.PARTITION_KEY). The pipeline
     caches a frame stage's output, and Spark neither coalesces nor splits the shuffle partitions of a cached plan:
     200 would stay 200 tiny tasks on small data, and partitions of ~120 MB overflowed a 1 GB heap when cached."""
+    from dps.spark.read import byte_size
     from dps.spark.session import PARTITION_KEY
 
     return byte_size(spark.conf.get(PARTITION_KEY, "128m") or "128m")
-
-
-def byte_size(value: str) -> int:
-    """A Spark byte setting ("33554432", "32m", "128MB", "1g") in bytes; without a unit, bytes."""
-    import re
-
-    m = re.fullmatch(r"(\d+)\s*([kmgt]?)b?", value.strip().lower())
-    if m is None:
-        raise ValueError(f"not a byte size: {value!r}")
-    return int(m.group(1)) << {"": 0, "k": 10, "m": 20, "g": 30, "t": 40}[m.group(2)]
 
 
 # Per frame (by identity): its kept rows' text bytes and number. The pipeline computes them as the job that

@@ -292,14 +292,17 @@ def _remove_frequent(batch, *, text_col: str, min_chars: int, frequent, keep_fir
                 counts[h] = int(docs[p])
             if not (keep_first and mine):
                 remove.append(h)
-        new, removed, shown = remove_units(text, remove, min_chars, counts)
-        texts[i] = new
-        lines[i] = removed or None
-        chars[i] = len(text) - len(new) if removed else None
-        examples[i] = [{"hash": h, "docs": counts[h], "line": line} for h, line in sorted(shown)] or None
+        texts[i], lines[i], chars[i], examples[i] = _removed(text, remove, min_chars, counts)
     for k, values in ((ti, texts), (li, lines), (ci, chars), (ei, examples)):
         columns[k] = pa.array(values, type=batch.schema.field(k).type)
     return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
+
+
+def _removed(text: str, remove: list[int], min_chars: int, counts: dict[int, int]):
+    """(text without the units `remove`, LINES, CHARS, EXAMPLES) of one row, as both removal paths fill them."""
+    new, removed, shown = remove_units(text, remove, min_chars, counts)
+    examples = [{"hash": h, "docs": counts[h], "line": line} for h, line in sorted(shown)] or None
+    return new, removed or None, len(text) - len(new) if removed else None, examples
 
 
 def _remove_joined(batches, *, text_col: str, min_chars: int):
@@ -319,11 +322,7 @@ def _remove_joined(batches, *, text_col: str, min_chars: int):
                 continue
             remove = [h for h in change["remove"] if h is not None]
             counts = {e["hash"]: e["docs"] for e in change["examples"] if e is not None}
-            new, removed, shown = remove_units(text, remove, min_chars, counts)
-            texts[i] = new
-            lines[i] = removed or None
-            chars[i] = len(text) - len(new) if removed else None
-            examples[i] = [{"hash": h, "docs": counts[h], "line": line} for h, line in sorted(shown)] or None
+            texts[i], lines[i], chars[i], examples[i] = _removed(text, remove, min_chars, counts)
         columns = list(batch.columns)
         for k, values in ((ti, texts), (li, lines), (xi, chars), (ei, examples)):
             columns[k] = pa.array(values, type=batch.schema.field(k).type)

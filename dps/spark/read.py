@@ -211,6 +211,15 @@ def jvm_size_mb(size: str) -> float:
     return float(text)
 
 
+def byte_size(value: str) -> int:
+    """A Spark byte setting ("33554432", "32m", "128MB", "1g") in bytes; without a unit, bytes (jvm_size_mb reads
+    the memory settings, whose unit without one is MiB)."""
+    m = re.fullmatch(r"(\d+)\s*([kmgt]?)b?", value.strip().lower())
+    if m is None:
+        raise ValueError(f"not a byte size: {value!r}")
+    return int(m.group(1)) << {"": 0, "k": 10, "m": 20, "g": 30, "t": 40}[m.group(2)]
+
+
 def read_marked(spark, cfg: InputConfig):
     """Returns (marked DataFrame, input-count DataFrame, input columns).
 

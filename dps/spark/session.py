@@ -145,7 +145,7 @@ def build_session(config: JobConfig):
 def _set_checked(spark, config: JobConfig, key: str, value) -> None:
     """spark.conf.set, with Spark's refusal (and a split size dps cannot use) as a ConfigError naming the key."""
     from dps.config import ConfigError
-    from dps.dedup.frames import byte_size
+    from dps.spark.read import byte_size
 
     where = f"{config.source}: spark.settings.{key}"
     try:
